@@ -1,0 +1,224 @@
+/**
+ * The SOI-Det folder layout and its loader.
+ *
+ * Layout (one folder per modality; any modality or split may be absent):
+ *
+ * ```text
+ * <root>/
+ *   sar/
+ *     annotations/<split>.json        COCO instances JSON (HBB), SAR class names (ship, aircraft, …)
+ *     images/<split>/<file_name>      file_name as written in the JSON (may contain sub-folders)
+ *   rgb/
+ *     labelTxt/<split>/<stem>.txt     DOTA-v1 txt: x1 y1 … x4 y4 class difficult (DOTA-v1.0 names)
+ *     images/<split>/<stem>.<ext>     ext: png, jpg, jpeg, tif, tiff, bmp (first found, in that order)
+ *   ir/
+ *     labelTxt/<split>/<stem>.txt     DOTA-v1 txt with DroneVehicle names (car, truck, bus, van, freight_car)
+ *     images/<split>/<stem>.<ext>
+ * ```
+ *
+ * `<split>` is `train`, `val` or `test` (any name works; the loader takes the ones asked for).
+ * SAR category ids are free (COCO-like variants such as 0-based ids are read with a notice);
+ * category *names* must be SAR class names. DOTA `imagesource:`/`gsd:` headers are optional.
+ * An RGB/IR label file without an image, or a SAR image entry whose file is missing, is an
+ * error naming it (skipped and reported in lenient mode); images without a label file are ignored.
+ * Sample ids are `<modality>/<split>/<stem>` so they stay unique across the whole set.
+ * Labels come out in the unified 26-class space (`classes.ts`); SAR boxes are HBB xyxy,
+ * RGB/IR boxes are OBB le90 (minimum-area rectangle of the DOTA polygon, via `@babelrs/boxes`).
+ * The synthetic mini-SOI set is written in exactly this layout.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { polyToObb } from '@babelrs/boxes';
+import { SOI_DET_CLASSES, type UnifiedClass } from '../classes.js';
+import { DatasetError, IssueSink, type ReadOptions, type SkippedRecord } from '../errors.js';
+import { readImageInfo } from '../image/decode-image.js';
+import type { DetectionSample, Modality } from '../sample.js';
+import { readCocoJson, type CocoDataset } from './coco-json.js';
+import { readDotaTxt } from './dota-txt.js';
+
+export const SOI_DET_SPLITS = ['train', 'val', 'test'] as const;
+
+/** Image extensions tried, in order, for a DOTA-style label file's image. */
+export const SOI_DET_IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp'] as const;
+
+export interface SoiDetLoadOptions extends ReadOptions {
+  /** Splits to load (default: train, val, test — the ones present). */
+  splits?: readonly string[];
+  /** Modalities to load (default: all three — the ones present). */
+  modalities?: readonly Modality[];
+  /** Unified class list (default: `SOI_DET_CLASSES`, from `data/soi-det-classes.json`). */
+  classes?: readonly UnifiedClass[];
+  /** Check that every SAR image exists (default true). RGB/IR images are always read: their sizes come from the headers. */
+  checkImages?: boolean;
+  /** How to treat COCO-like SAR JSON variants (see `readCocoJson`). */
+  cocoVariants?: 'accept' | 'reject';
+  /**
+   * Per-modality renames applied to the class names found in files before the class lookup,
+   * e.g. `{ ir: { 'feright car': 'freight_car' } }` for spelling variants of a real dataset.
+   */
+  classAliases?: Partial<Record<Modality, Readonly<Record<string, string>>>>;
+  /** Header reads in flight at once (default 16). */
+  concurrency?: number;
+}
+
+export interface SoiDetLoadResult {
+  samples: DetectionSample[];
+  /** Samples per `<modality>/<split>`. */
+  counts: Record<string, number>;
+  /** Records skipped in lenient mode, each with file, line/field and reason. */
+  skipped: SkippedRecord[];
+  notices: string[];
+}
+
+/** Loads an SOI-Det-layout dataset (see the module comment) into `DetectionSample`s. */
+export async function loadSoiDet(root: string, opts: SoiDetLoadOptions = {}): Promise<SoiDetLoadResult> {
+  if (!fs.existsSync(root)) throw new Error(`loadSoiDet: dataset root not found: ${root}`);
+  const sink = new IssueSink(opts.lenient);
+  const classes = opts.classes ?? SOI_DET_CLASSES;
+  const result: SoiDetLoadResult = { samples: [], counts: {}, skipped: sink.skipped, notices: sink.notices };
+  for (const modality of opts.modalities ?? (['sar', 'rgb', 'ir'] as const)) {
+    for (const split of opts.splits ?? SOI_DET_SPLITS) {
+      const ctx: LoadContext = { root: path.resolve(root), modality, split, classes, sink, opts };
+      const samples = modality === 'sar' ? loadCocoSplit(ctx) : await loadDotaSplit(ctx);
+      if (samples === undefined) continue;
+      result.counts[`${modality}/${split}`] = samples.length;
+      result.samples.push(...samples);
+    }
+  }
+  if (result.samples.length === 0) sink.notice(`${root}: no samples found (expected the SOI-Det layout: sar/, rgb/, ir/)`);
+  return result;
+}
+
+interface LoadContext {
+  root: string;
+  modality: Modality;
+  split: string;
+  classes: readonly UnifiedClass[];
+  sink: IssueSink;
+  opts: SoiDetLoadOptions;
+}
+
+/** Name (class list name or alias) → unified id for one modality. */
+function classIndex(ctx: LoadContext): Map<string, number> {
+  const index = new Map(ctx.classes.filter((c) => c.modality === ctx.modality).map((c) => [c.name, c.id]));
+  for (const [alias, name] of Object.entries(ctx.opts.classAliases?.[ctx.modality] ?? {})) {
+    const id = index.get(name);
+    if (id === undefined) throw new Error(`loadSoiDet: classAliases.${ctx.modality}["${alias}"] names "${name}", which is not a ${ctx.modality} class`);
+    index.set(alias, id);
+  }
+  return index;
+}
+
+function expectedNames(index: Map<string, number>): string {
+  return [...index.keys()].join(', ');
+}
+
+/** SAR: `sar/annotations/<split>.json` + `sar/images/<split>/`. Undefined when the split is absent. */
+function loadCocoSplit(ctx: LoadContext): DetectionSample[] | undefined {
+  const annFile = path.join(ctx.root, 'sar', 'annotations', `${ctx.split}.json`);
+  if (!fs.existsSync(annFile)) return undefined;
+  const ds = readCocoJson(annFile, { sink: ctx.sink, variants: ctx.opts.cocoVariants });
+  const index = classIndex(ctx);
+  const categoryLabel = sarCategoryLabels(ds, index, annFile, ctx.sink);
+  const imageDir = path.join(ctx.root, 'sar', 'images', ctx.split);
+  const byImage = new Map<number, CocoDataset['annotations']>();
+  for (const a of ds.annotations) {
+    if (!categoryLabel.has(a.categoryId)) continue; // unknown class, already reported
+    const list = byImage.get(a.imageId) ?? [];
+    list.push(a);
+    byImage.set(a.imageId, list);
+  }
+  const samples: DetectionSample[] = [];
+  ds.images.forEach((im, i) => {
+    const imagePath = path.join(imageDir, im.fileName);
+    if (ctx.opts.checkImages !== false && !fs.existsSync(imagePath)) {
+      return ctx.sink.fail({ file: annFile, field: `images[${i}].file_name` }, `image file not found: ${imagePath}`);
+    }
+    const anns = byImage.get(im.id) ?? [];
+    const boxes = new Float64Array(anns.length * 4);
+    const labels = new Int32Array(anns.length);
+    const difficult = new Uint8Array(anns.length);
+    anns.forEach((a, k) => {
+      const [x, y, w, h] = a.bbox;
+      boxes.set([x, y, x + w, y + h], k * 4);
+      labels[k] = categoryLabel.get(a.categoryId)!;
+      difficult[k] = a.iscrowd || a.ignore ? 1 : 0;
+    });
+    const stem = im.fileName.replace(/\.[^./\\]+$/, '');
+    samples.push({ id: `sar/${ctx.split}/${stem}`, modality: 'sar', imagePath, width: im.width, height: im.height, boxType: 'hbb', boxes, labels, difficult });
+  });
+  return samples;
+}
+
+/** COCO category id → unified label; a category that is not a SAR class is reported once. */
+function sarCategoryLabels(ds: CocoDataset, index: Map<string, number>, file: string, sink: IssueSink): Map<number, number> {
+  const out = new Map<number, number>();
+  ds.categories.forEach((c, j) => {
+    const id = index.get(c.name);
+    if (id !== undefined) return out.set(c.id, id);
+    const used = ds.annotations.filter((a) => a.categoryId === c.id).length;
+    if (used > 0) sink.fail({ file, field: `categories[${j}].name` }, `unknown class "${c.name}" used by ${used} annotation(s) (expected one of: ${expectedNames(index)})`);
+  });
+  return out;
+}
+
+/** RGB / IR: `<m>/labelTxt/<split>/*.txt` + `<m>/images/<split>/`. Undefined when the split is absent. */
+async function loadDotaSplit(ctx: LoadContext): Promise<DetectionSample[] | undefined> {
+  const labelDir = path.join(ctx.root, ctx.modality, 'labelTxt', ctx.split);
+  if (!fs.existsSync(labelDir)) return undefined;
+  const imageDir = path.join(ctx.root, ctx.modality, 'images', ctx.split);
+  const index = classIndex(ctx);
+  const files = fs.readdirSync(labelDir).filter((f) => f.endsWith('.txt')).sort();
+  const built = files.map((f) => buildDotaSample(ctx, path.join(labelDir, f), imageDir, index));
+  const samples = built.filter((s): s is DetectionSample => s !== undefined);
+  await fillImageSizes(samples, ctx);
+  return samples.filter((s) => s.width > 0);
+}
+
+function buildDotaSample(ctx: LoadContext, labelFile: string, imageDir: string, index: Map<string, number>): DetectionSample | undefined {
+  const stem = path.basename(labelFile, '.txt');
+  const imagePath = findImage(imageDir, stem);
+  if (!imagePath) {
+    const tried = SOI_DET_IMAGE_EXTENSIONS.map((e) => stem + e).join(', ');
+    return void ctx.sink.fail({ file: labelFile }, `image not found for this label file: looked for ${tried} in ${imageDir}`);
+  }
+  const label = readDotaTxt(labelFile, { sink: ctx.sink, classes: [...index.keys()] });
+  const n = label.objects.length;
+  const polys = new Float64Array(n * 8);
+  const labels = new Int32Array(n);
+  const difficult = new Uint8Array(n);
+  label.objects.forEach((o, k) => {
+    polys.set(o.poly, k * 8);
+    labels[k] = index.get(o.className)!;
+    difficult[k] = o.difficult ? 1 : 0;
+  });
+  const boxes = n ? polyToObb(polys, 'le90') : new Float64Array(0);
+  return { id: `${ctx.modality}/${ctx.split}/${stem}`, modality: ctx.modality, imagePath, width: 0, height: 0, boxType: 'obb', boxes, labels, difficult };
+}
+
+function findImage(dir: string, stem: string): string | undefined {
+  for (const ext of SOI_DET_IMAGE_EXTENSIONS) {
+    const p = path.join(dir, stem + ext);
+    if (fs.existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Reads image headers (bounded concurrency); an unreadable image is reported and its sample dropped. */
+async function fillImageSizes(samples: DetectionSample[], ctx: LoadContext): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < samples.length) {
+      const s = samples[next++];
+      try {
+        const info = await readImageInfo(s.imagePath);
+        s.width = info.width;
+        s.height = info.height;
+      } catch (err) {
+        if (!(err instanceof DatasetError)) throw err;
+        ctx.sink.fail({ file: s.imagePath }, err.reason);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, ctx.opts.concurrency ?? 16) }, worker));
+}
