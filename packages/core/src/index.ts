@@ -14,3 +14,5 @@ export * from './optim/index.js';
 export * from './amp/index.js';
 // structured training events
 export * from './telemetry/index.js';
+// finite-difference gradient checks for tests of any package
+export * from './testing/index.js';

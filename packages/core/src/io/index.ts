@@ -1,1 +1,10 @@
-export {};
+export { SafetensorsFile, readSafetensors } from './safetensors-reader.js';
+export type { RawTensor, RawTypedArray } from './safetensors-reader.js';
+export { writeSafetensors } from './safetensors-writer.js';
+export type { WriteSafetensorsOptions } from './safetensors-writer.js';
+export { SAFETENSORS_DTYPES, SafetensorsError, MAX_HEADER_BYTES } from './safetensors-format.js';
+export type { SafetensorsDtype, TensorInfo } from './safetensors-format.js';
+export { loadSafetensorsIntoModule, saveModuleSafetensors } from './load-module.js';
+export type { LoadSafetensorsOptions } from './load-module.js';
+export { writeFileAtomic } from './atomic-file.js';
+export { saveOptimizerState, loadOptimizerState } from './optimizer-state-file.js';

@@ -1,1 +1,14 @@
-export {};
+export { Optimizer } from './optimizer.js';
+export type { ParamGroup, OptimizerState } from './optimizer.js';
+export { AdamW } from './adamw.js';
+export type { AdamWOptions } from './adamw.js';
+export { SGD } from './sgd.js';
+export type { SGDOptions } from './sgd.js';
+export { paramGroups, DEFAULT_NO_DECAY } from './param-groups.js';
+export type { NamedParameter, ParamGroupSpec, ParamGroupsOptions } from './param-groups.js';
+export { vitLayerId, layerDecayScale, DEFAULT_EMBED_NAMES } from './layer-decay.js';
+export type { VitLayerIdOptions } from './layer-decay.js';
+export { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
+export type { ClipGradNormResult } from './clip-grad-norm.js';
+export * as schedules from './schedules.js';
+export type { Schedule } from './schedules.js';
