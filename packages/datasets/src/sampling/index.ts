@@ -1,1 +1,5 @@
-export {};
+export * from './prng.js';
+export * from './balanced-sampler.js';
+export * from './sequential-sampler.js';
+export { LoaderError, loadBatchItems, loadTransformedItem } from './load-item.js';
+export * from './prefetch-loader.js';

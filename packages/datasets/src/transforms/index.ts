@@ -1,1 +1,10 @@
-export {};
+export * from './chw-image.js';
+export * from './affine.js';
+export * from './transform.js';
+export * from './resize-pad.js';
+export * from './flip.js';
+export * from './rot90.js';
+export * from './photometric-jitter.js';
+export * from './pad.js';
+export * from './normalize.js';
+export * from './transform-spec.js';
