@@ -1,1 +1,16 @@
-export const PACKAGE_NAME = '@babelrs/lvsa';
+// @babelrs/lvsa: Layerwise Visual-Semantic Annealing (BabelRS) — α(t) schedules, layer
+// selection and the fusion variants of the paper's ablation.
+export { LvsaConfigError } from './errors.js';
+export { DEFAULT_LVSA_TAU, lvsaAlpha, lvsaAlphaCosine, alphaAt } from './alpha-schedule.js';
+export type { AlphaRamp, AlphaSchedule } from './alpha-schedule.js';
+export { PAPER_LAYERS_ONE_BASED, PAPER_DEPTH, scalePaperLayers, validateLayerSet, selectLayers } from './layer-selection.js';
+export type { LayerSpec } from './layer-selection.js';
+export {
+  lastLayerFusion,
+  concatFusion,
+  sumFusion,
+  meanFusion,
+  lvsaFusion,
+  createFusion,
+} from './fusion.js';
+export type { FusionName, FusionStrategy, FusionConfig } from './fusion.js';
