@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { evaluateProtocol } from '../protocols/evaluate.js';
+import { readCocoDataset } from './coco-json.js';
+import { readDotaDataset } from './dota-txt.js';
+import { applyModalityMap } from './modality-map.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hmap-readers-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const write = (name: string, text: string): string => {
+  const p = path.join(tmp, name);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+  return p;
+};
+
+describe('COCO JSON reader', () => {
+  const gt = write(
+    'coco/gt.json',
+    JSON.stringify({
+      images: [
+        { id: 9, file_name: 'b.png' },
+        { id: 2, file_name: 'a.png' },
+      ],
+      categories: [
+        { id: 5, name: 'ship' },
+        { id: 1, name: 'car' },
+      ],
+      annotations: [
+        { id: 1, image_id: 2, category_id: 1, bbox: [0, 0, 10, 10], area: 100, iscrowd: 0 },
+        { id: 2, image_id: 2, category_id: 1, bbox: [50, 50, 10, 10], area: 100, iscrowd: 0, ignore: 1 },
+        { id: 3, image_id: 9, category_id: 5, bbox: [0, 0, 100, 100], area: 7, iscrowd: 1 },
+      ],
+    }),
+  );
+  const dets = write('coco/dets.json', JSON.stringify([{ image_id: 2, category_id: 1, bbox: [50, 50, 10, 10], score: 0.9 }]));
+
+  it('orders images and categories by id, converts xywh to xyxy, keeps area fields', () => {
+    const ds = readCocoDataset(gt, dets);
+    expect(ds.images.map((i) => i.name)).toEqual(['a.png', 'b.png']);
+    expect(ds.classes).toEqual(['car', 'ship']);
+    expect(Array.from(ds.gts.boxes.subarray(4, 8))).toEqual([50, 50, 60, 60]);
+    expect(Array.from(ds.gts.area!)).toEqual([100, 100, 7]);
+    expect(Array.from(ds.dets.area!)).toEqual([100]);
+  });
+
+  it('ignore:1 or iscrowd:1 is difficult for voc; only iscrowd is crowd for coco', () => {
+    const ds = readCocoDataset(gt, dets);
+    expect(Array.from(ds.gts.difficult)).toEqual([0, 1, 1]);
+    expect(Array.from(ds.gts.crowd!)).toEqual([0, 0, 1]);
+    // voc: the det hits the ignored GT → neither TP nor FP; 1 positive missed → AP 0
+    const voc = evaluateProtocol(ds, 'voc');
+    expect(voc.perClass[0].numGts).toBe(1);
+    expect(voc.perClass[0].ap).toBe(0);
+    // coco: `ignore` is overwritten by iscrowd → 2 positives, the det finds one
+    const coco = evaluateProtocol(ds, 'coco');
+    expect(coco.perClass[0].numGts).toBe(2);
+    expect(coco.perClass[0].ap).toBeGreaterThan(0.49);
+  });
+
+  it('a class list restricts and orders classes; a used category outside it is an error', () => {
+    expect(readCocoDataset(gt, dets, { classes: ['ship', 'car', 'bus'] }).classes).toEqual(['ship', 'car', 'bus']);
+    expect(() => readCocoDataset(gt, dets, { classes: ['car'] })).toThrow(/annotations\[2\]\.category_id: category "ship" is not in the class list/);
+  });
+
+  it('names the field of a malformed annotation', () => {
+    const bad = write('coco/bad.json', JSON.stringify({ images: [{ id: 1, file_name: 'x' }], categories: [{ id: 1, name: 'a' }], annotations: [{ image_id: 1, category_id: 1, bbox: [0, 0, 1] }] }));
+    expect(() => readCocoDataset(bad, dets)).toThrow(/bad\.json: annotations\[0\]\.bbox: expected \[x, y, w, h\], got 3 values/);
+  });
+});
+
+describe('DOTA txt reader', () => {
+  const labels = path.join(tmp, 'dota/labelTxt');
+  const task1 = path.join(tmp, 'dota/task1');
+  write('dota/labelTxt/P2.txt', 'imagesource:GoogleEarth\ngsd:0.146\n0 0 10 0 10 10 0 10 ship 1\n20 20 30 20 30 30 20 30 plane\n');
+  write('dota/labelTxt/P1.txt', '');
+  write('dota/task1/Task1_plane.txt', 'P2 0.5 20 20 30 20 30 30 20 30\nP1 0.5 0 0 1 0 1 1 0 1\n');
+  write('dota/task1/Task1_harbor.txt', '');
+  write('dota/task1/notes.txt', 'not a result file');
+
+  it('reads images by name, skips header lines, defaults difficult to 0, keeps line order', () => {
+    const ds = readDotaDataset(labels, task1);
+    expect(ds.images.map((i) => i.name)).toEqual(['P1', 'P2']);
+    expect(ds.geometry).toBe('poly');
+    expect(Array.from(ds.gts.difficult)).toEqual([1, 0]);
+    expect(Array.from(ds.dets.imageIndex)).toEqual([1, 0]);
+  });
+
+  it('class list = union of GT names and Task1 files (an empty file still declares its class)', () => {
+    expect(readDotaDataset(labels, task1).classes).toEqual(['harbor', 'plane', 'ship']);
+    const r = evaluateProtocol(readDotaDataset(labels, task1), 'dota');
+    // devkit mean over all 3 classes: plane 1, harbor 0 (no GT), ship 0 (only difficult)
+    expect(r.perClass.map((c) => c.ap)).toEqual([0, 1, 0]);
+    expect(r.mAP).toBeCloseTo(1 / 3, 15);
+  });
+
+  it('modality map: names match with or without extension; a missing image is an error', () => {
+    const ds = readDotaDataset(labels, task1);
+    applyModalityMap(ds.images, { 'P1.png': 'ir', P2: 'rgb' }, 'm.json');
+    expect(ds.images.map((i) => i.modality)).toEqual(['ir', 'rgb']);
+    expect(() => applyModalityMap(ds.images, { P1: 'ir' }, 'm.json')).toThrow(/m\.json: image "P2" has no modality/);
+  });
+});
