@@ -55,6 +55,7 @@ const CANDIDATES: Record<BackendPreference, readonly Candidate[]> = {
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const { requested, requestedBy } = resolvePreference(options);
   registerMissingGradients();
+  silenceCpuNodeBanner();
   const attempts: BackendAttempt[] = [];
   for (const candidate of CANDIDATES[requested]) {
     const reason = await tryCandidate(candidate);
@@ -144,4 +145,14 @@ function summarise(r: BackendReport): string {
   const failed = r.attempts.filter((a) => !a.ok).map((a) => `${a.candidate}: ${a.reason}`);
   const why = failed.length > 0 ? `; skipped ${failed.join('; ')}` : '';
   return `backend ${what}, requested '${r.requested}' by ${r.requestedBy}${why}`;
+}
+
+/**
+ * tfjs's cpu backend prints an "install tfjs-node" banner on its first write in Node (also when
+ * it only holds a few tensors created before another backend was chosen). The report already
+ * says why no native backend was taken, so mark that banner as shown.
+ */
+function silenceCpuNodeBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
