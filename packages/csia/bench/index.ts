@@ -1,18 +1,14 @@
 // Benchmark of @babelrs/csia pieces on the cpu and wasm backends: InternVL pixel shuffle at
 // InternViT-300M size, and the response-only LM loss forward + backward.
 // Run: npm run bench -w @babelrs/csia → bench/results/csia.json (repo root).
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@babelrs/core';
 import { buildLossMask, pixelShuffle, responseOnlyCrossEntropy } from '@babelrs/csia';
 import { median, timeRuns, writeBenchResult } from '../../../bench/lib.js';
 
-const require = createRequire(import.meta.url);
-setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
 
 async function onBackend(backend: 'cpu' | 'wasm'): Promise<Record<string, unknown>> {
-  await tf.setBackend(backend);
+  await initBackend({ prefer: backend });
   // 2 images of InternViT-300M at 448 px: 32×32 tokens of width 1024 → 256 tokens of 4096.
   const tokens = tf.randomNormal([2, 1024, 1024]) as tf.Tensor3D;
   // `void`: a tidy that returns a TypedArray walks every element of it (seconds at this size).

@@ -1,11 +1,10 @@
 // The wasm backend is the CPU default of the project; check the CSIA pieces run there (forward
 // and backward) and agree with the torch fixture, without relying on kernels wasm lacks.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@babelrs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLossMask } from './loss-mask.js';
 import { pixelShuffle } from './pixel-shuffle.js';
@@ -15,9 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = JSON.parse(fs.readFileSync(path.join(here, '../fixtures/csia_cases.json'), 'utf8'));
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  expect((await initBackend({ prefer: 'wasm' })).backend).toBe('wasm');
 });
 
 describe('CSIA on the wasm backend', () => {

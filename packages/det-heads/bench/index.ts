@@ -2,15 +2,11 @@
 // of one 800×800 SAR image with strides 8–64 (≈ 13 300 anchor points), K = 6 classes,
 // regMax = 16 and 300 positives: QFL over all points, DFL + GIoU over the positives.
 // Run: npm run bench -w @babelrs/det-heads → bench/results/det-heads.json (repo root).
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@babelrs/core';
 import { atssAssign, distanceToBox, distributionFocalLoss, giouLoss, integralDistribution, qualityFocalLoss } from '@babelrs/det-heads';
 import { median, timeRuns, writeBenchResult } from '../../../bench/lib.js';
 
-const require = createRequire(import.meta.url);
-setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
 
 const NUM_POINTS = 100 * 100 + 50 * 50 + 25 * 25 + 13 * 13;
 const K = 6;
@@ -18,7 +14,7 @@ const REG_MAX = 16;
 const NUM_POS = 300;
 
 async function onBackend(backend: 'cpu' | 'wasm'): Promise<Record<string, unknown>> {
-  await tf.setBackend(backend);
+  await initBackend({ prefer: backend });
   const cls = tf.randomNormal([NUM_POINTS, K], 0, 1, 'float32', 1);
   const reg = tf.randomNormal([NUM_POS, 4 * (REG_MAX + 1)], 0, 1, 'float32', 2);
   const labels = Int32Array.from({ length: NUM_POINTS }, (_, i) => (i < NUM_POS ? i % K : K));

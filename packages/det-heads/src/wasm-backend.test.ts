@@ -1,11 +1,10 @@
 // The wasm backend is the project's CPU default: the GFL pieces must run there forward and
 // backward (no comparison-op gradients, no gather gradient) and agree with the torch fixture.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@babelrs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distributionFocalLoss } from './distribution-focal-loss.js';
 import { giouLoss } from './giou-loss.js';
@@ -16,9 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fx = JSON.parse(fs.readFileSync(path.join(here, '../fixtures/gfl_cases.json'), 'utf8'));
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  expect((await initBackend({ prefer: 'wasm' })).backend).toBe('wasm');
 });
 
 function expectMatches(f: (x: tf.Tensor2D) => tf.Tensor, input: tf.Tensor2D, want: { expected: number[]; gradSum: number[] }): void {

@@ -1,21 +1,17 @@
 // Benchmark of the LVSA fusion variants (forward + backward) on the cpu and wasm backends, at
 // InternViT-300M's token count and width with the paper's 4 tapped layers.
 // Run: npm run bench -w @babelrs/lvsa → bench/results/lvsa.json (repo root).
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@babelrs/core';
 import { createFusion, type FusionName } from '@babelrs/lvsa';
 import { median, timeRuns, writeBenchResult } from '../../../bench/lib.js';
 
-const require = createRequire(import.meta.url);
-setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
 
 const SHAPE = [2, 1024, 1024]; // [B, N, C]: 2 images, 32×32 tokens, width 1024
 const NAMES: FusionName[] = ['last', 'concat', 'sum', 'mean', 'lvsa'];
 
 async function onBackend(backend: 'cpu' | 'wasm'): Promise<Record<string, number>> {
-  await tf.setBackend(backend);
+  await initBackend({ prefer: backend });
   // Variables, as in training: variableGrads tolerates layers a variant ignores ('last').
   const features = Array.from({ length: 4 }, (_, i) => tf.variable(tf.randomNormal(SHAPE, 0, 1, 'float32', i)));
   const out: Record<string, number> = {};

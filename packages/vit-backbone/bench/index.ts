@@ -2,18 +2,14 @@
 // backward on the cpu and wasm backends for a ViT-Tiny batch, and position-embedding
 // resampling of InternViT-300M from 448 px (32×32) to 800 px (57×57).
 // Run: npm run bench -w @babelrs/vit-backbone → bench/results/vit-backbone.json (repo root).
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@babelrs/core';
 import { interpolatePosEmbed, patchify, vitPreset } from '@babelrs/vit-backbone';
 import { median, timeRuns, writeBenchResult } from '../../../bench/lib.js';
 
-const require = createRequire(import.meta.url);
-setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
 
 async function patchEmbed(backend: 'cpu' | 'wasm'): Promise<Record<string, unknown>> {
-  await tf.setBackend(backend);
+  await initBackend({ prefer: backend });
   const cfg = vitPreset('vit-tiny');
   const images = tf.randomNormal([8, 3, 224, 224]) as tf.Tensor4D;
   const weight = tf.randomNormal([3 * 16 * 16, cfg.embedDim], 0, 0.02);

@@ -1,16 +1,12 @@
 // The wasm backend is the project's CPU default (it lacks Conv2DBackpropFilter, which is why
 // patch embedding is patchify + matMul): check patchify runs there forward and backward.
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@babelrs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { patchify } from './patchify.js';
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  expect((await initBackend({ prefer: 'wasm' })).backend).toBe('wasm');
 });
 
 describe('patchify on the wasm backend', () => {
