@@ -59,6 +59,25 @@ describe('rotatedIoU — hand-computed', () => {
     }
   });
 
+  it('is translation invariant: far from the origin (1e6 … 1e12) the IoU equals the one at the origin', () => {
+    // The same pairs shifted by a large offset. Absolute corners at 1e9 lose ~1e-7 px, which
+    // used to move the IoU by 2.5e-8; the intersection now runs in the first box's frame.
+    const a = [0, 0, 4, 2, 0.3, 10, 20, 30, 10, -1.1];
+    const b = [0.5, 0, 4, 2, 0.3, 12, 21, 28, 12, -1.0];
+    const ref = rotatedIoU(a, b);
+    const refIof = rotatedIoU(a, b, { mode: 'iof' });
+    for (const off of [1e6, 1e9, 1e12]) {
+      const shift = (v: number[]) => v.map((x, k) => (k % 5 < 2 ? x + off : x));
+      const m = rotatedIoU(shift(a), shift(b));
+      const f = rotatedIoU(shift(a), shift(b), { mode: 'iof' });
+      for (let k = 0; k < 4; k++) {
+        expect(Math.abs(m[k] - ref[k]), `offset ${off}, entry ${k}`).toBeLessThan(1e-12);
+        expect(Math.abs(f[k] - refIof[k]), `iof offset ${off}, entry ${k}`).toBeLessThan(1e-12);
+      }
+    }
+    expect(ref[0]).toBeGreaterThan(0.68); // the pair really overlaps (hand value 0.6885…)
+  });
+
   it('returns an N×M row-major matrix and accepts Float32Array', () => {
     const a = new Float32Array([0, 0, 1, 1, 0, 10, 10, 2, 2, 0]);
     const b = new Float64Array([0.5, 0, 1, 1, 0, 10, 10, 2, 2, 0, 100, 100, 1, 1, 0]);

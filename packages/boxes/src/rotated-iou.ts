@@ -18,7 +18,17 @@ export interface PreparedQuads {
   convex: Uint8Array;
   /** +1 / −1: sign of the shoelace area (winding); needed by the non-convex path. */
   winding: Int8Array;
+  /**
+   * OBBs only: centres (N×2) and corners relative to the own centre (N×8). Far from the origin
+   * (e.g. cx = 1e9) absolute corners lose the low bits of w·cos θ; intersecting in a frame
+   * centred on the first box keeps IoU exact to ~1e-15 at any offset.
+   */
+  centers?: Float64Array;
+  local?: Float64Array;
 }
+
+/** Scratch for the second box's corners moved into the first box's frame. */
+const shifted = new Float64Array(8);
 
 function fillBounds(q: PreparedQuads): void {
   const { corners, bounds } = q;
@@ -42,10 +52,21 @@ export function prepareObbs(obbs: ArrayLike<number>, fn: string, arg: string): P
     n, corners: new Float64Array(n * 8), area: new Float64Array(n), bounds: new Float64Array(n * 4),
     convex: new Uint8Array(n).fill(1), winding: new Int8Array(n).fill(1),
   };
+  const centers = new Float64Array(n * 2);
+  const local = new Float64Array(n * 8);
+  const one = new Float64Array(5);
   for (let i = 0; i < n; i++) {
     writeObbCorners(obbs, i, q.corners, i * 8);
     q.area[i] = Math.abs(obbs[i * 5 + 2] * obbs[i * 5 + 3]);
+    centers[i * 2] = obbs[i * 5];
+    centers[i * 2 + 1] = obbs[i * 5 + 1];
+    one[2] = obbs[i * 5 + 2];
+    one[3] = obbs[i * 5 + 3];
+    one[4] = obbs[i * 5 + 4];
+    writeObbCorners(one, 0, local, i * 8); // same box at the origin
   }
+  q.centers = centers;
+  q.local = local;
   fillBounds(q);
   return q;
 }
@@ -93,13 +114,27 @@ export function quadOverlap(a: PreparedQuads, i: number, b: PreparedQuads, j: nu
   if (ab[i * 4] >= bb[j * 4 + 2] || bb[j * 4] >= ab[i * 4 + 2] || ab[i * 4 + 1] >= bb[j * 4 + 3] || bb[j * 4 + 1] >= ab[i * 4 + 3]) {
     return 0; // bounding boxes disjoint or touching: no interior overlap
   }
-  const inter = a.convex[i] & b.convex[j]
+  const inter = a.local && b.local && a.centers && b.centers
+    ? obbIntersectionArea(a, i, b, j)
+    : a.convex[i] & b.convex[j]
     ? convexIntersectionAreaAt(a.corners, i * 8, 4, b.corners, j * 8, 4)
     // DOTA polyiou orients both polygons positively, then sums signed triangle overlaps.
     : fanIntersectionAreaAt(a.corners, i * 8, 4, b.corners, j * 8, 4) * a.winding[i] * b.winding[j];
   if (inter <= 0) return 0;
   const denom = iof ? areaA : areaA + areaB - inter;
   return denom > 0 ? Math.min(1, inter / denom) : 0;
+}
+
+/** |A ∩ B| of two OBBs in A's centred frame: B's local corners + (centre_B − centre_A). */
+function obbIntersectionArea(a: PreparedQuads, i: number, b: PreparedQuads, j: number): number {
+  const la = a.local!, lb = b.local!;
+  const dx = b.centers![j * 2] - a.centers![i * 2];
+  const dy = b.centers![j * 2 + 1] - a.centers![i * 2 + 1];
+  for (let k = 0; k < 8; k += 2) {
+    shifted[k] = lb[j * 8 + k] + dx;
+    shifted[k + 1] = lb[j * 8 + k + 1] + dy;
+  }
+  return convexIntersectionAreaAt(la, i * 8, 4, shifted, 0, 4);
 }
 
 function pairwise(a: PreparedQuads, b: PreparedQuads, iof: boolean): Float64Array {

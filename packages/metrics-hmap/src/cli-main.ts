@@ -48,7 +48,13 @@ function parseModalitySpec(spec: string, opts: ProtocolOptions): ModalityDataset
     throw new MetricsInputError(`--modality ${spec}`, 'expected <name>:<protocol>:<gt>:<dets>, e.g. sar:coco:gt.json:dets.json');
   }
   const [modality, protocol, gt, dets] = parts;
-  return { modality, protocol: parseProtocol(protocol, `--modality ${spec}`), dataset: loadDataset({ gt, dets, modality }), options: opts };
+  const parsed = parseProtocol(protocol, `--modality ${spec}`);
+  const dataset = loadDataset({ gt, dets, modality });
+  // Say which --modality is wrong (the protocol's own message cannot know).
+  if (parsed === 'coco' && dataset.geometry !== 'hbb') {
+    throw new MetricsInputError(`--modality ${spec}`, 'the coco protocol needs COCO JSON (horizontal boxes), got DOTA polygons; use soi, dota, voc or voc07');
+  }
+  return { modality, protocol: parsed, dataset, options: opts };
 }
 
 function run(o: CliOptions): ModalityEvaluation {
@@ -61,6 +67,8 @@ function run(o: CliOptions): ModalityEvaluation {
   };
   if (o.modality.length > 0) {
     if (o.gt || o.dets || o.modalities) throw new MetricsInputError('arguments', 'use either --modality (repeatable) or --gt/--dets/--modalities, not both');
+    // Each --modality names its own protocol; a --protocol next to it would be silently unused.
+    if (o.protocol) throw new MetricsInputError('--protocol', 'not with --modality: each <name>:<protocol>:<gt>:<dets> names its own protocol');
     // Modalities have their own label spaces (SAR `ship` is not DOTA `ship`): one list cannot fit all.
     if (classes) throw new MetricsInputError('--classes', 'not with --modality: each modality takes its classes from its own files');
     return evaluateModalityDatasets(o.modality.map((s) => parseModalitySpec(s, popts)));
@@ -102,13 +110,27 @@ export function main(argv: readonly string[], io: CliIo = defaultIo): number {
   try {
     const ev = run(o);
     if (!o.quiet) io.out(formatReport(ev));
-    if (o.json) writeFileAtomic(o.json, JSON.stringify(reportJson(ev), null, 2) + '\n');
+    if (o.json) writeJson(o.json, reportJson(ev));
     return 0;
   } catch (err) {
     if (err instanceof MetricsInputError) {
       io.err(`babelrs-hmap: ${err.message}`);
       return 1;
     }
-    throw err;
+    // Anything else is a bug or an environment problem: still one clear line and exit 1
+    // (not a crash), with the stack for the bug report.
+    const e = err as Error;
+    io.err(`babelrs-hmap: unexpected error: ${e?.message ?? String(err)}${e?.stack ? `\n${e.stack}` : ''}`);
+    return 1;
+  }
+}
+
+/** `--json` output; a write failure (missing permission, a folder in the way) names the file. */
+function writeJson(file: string, doc: Record<string, unknown>): void {
+  try {
+    writeFileAtomic(file, JSON.stringify(doc, null, 2) + '\n');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MetricsInputError(`--json ${file}`, `cannot write the result (${code ?? (err as Error).message})`);
   }
 }

@@ -173,10 +173,11 @@ describe('CLI errors', () => {
   });
 
   it('NaN score (Python json.dump writes a bare NaN) and a string score', () => {
-    const nan = write('err/nan.json', '[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": NaN}]');
+    const nan = write('err/nan.json', '[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5},\n {"image_id": 1, "score": NaN, "category_id": 1, "bbox": [0, 0, 1, 1]}]');
     let r = runCli(['--protocol', 'voc', '--gt', gt, '--dets', nan]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/nan\.json: invalid JSON.*NaN/);
+    // file:line:column of the bare NaN (line 2, column 27), not just the file.
+    expect(r.err).toContain('nan.json:2:27: invalid JSON: bare NaN');
     const str = write('err/str.json', '[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": "nan"}]');
     r = runCli(['--protocol', 'voc', '--gt', gt, '--dets', str]);
     expect(r.code).toBe(1);
@@ -219,6 +220,35 @@ describe('CLI errors', () => {
     const r3 = runCli(['--modality', `sar:coco:${gt}:${dets}`, '--classes', 'ship']);
     expect(r3.code).toBe(1);
     expect(r3.err).toContain('--classes: not with --modality');
+  });
+
+  it('a --json path that cannot be written: one line naming it, exit 1, no crash, no temp file left', () => {
+    const dets = write('err/ok3.json', JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.5 }]));
+    const folder = path.join(tmp, 'err/a-folder');
+    fs.mkdirSync(path.join(folder, 'inside'), { recursive: true });
+    const r = runCli(['--protocol', 'coco', '--gt', gt, '--dets', dets, '--json', folder, '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`babelrs-hmap: --json ${folder}: cannot write the result`);
+    expect(fs.readdirSync(path.dirname(folder)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // A parent that is a file, not a folder.
+    const r2 = runCli(['--protocol', 'coco', '--gt', gt, '--dets', dets, '--json', path.join(dets, 'out.json'), '--quiet']);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toMatch(/--json .*ok3\.json[/\\]out\.json: cannot write the result/);
+  });
+
+  it('--modality with coco on DOTA polygons names the spec', () => {
+    const std = path.join(CASES_DIR, 'std', 'obb_soi_map_50_95');
+    const spec = `rgb:coco:${std}/labelTxt:${std}/dets`;
+    const r = runCli(['--modality', spec]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`--modality ${spec}: the coco protocol needs COCO JSON`);
+  });
+
+  it('--protocol next to --modality is an error (each --modality names its protocol)', () => {
+    const dets = write('err/ok4.json', JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.5 }]));
+    const r = runCli(['--protocol', 'voc', '--modality', `sar:coco:${gt}:${dets}`]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('--protocol: not with --modality');
   });
 
   it('writes the JSON atomically and leaves no temp file', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDataset, modalitiesOf, selectImages } from './dataset.js';
 import { MetricsInputError } from './errors.js';
+import { evaluateProtocol } from './protocols/evaluate.js';
+import type { EvalDataset } from './types.js';
 
 const base = {
   geometry: 'hbb' as const,
@@ -51,5 +53,36 @@ describe('selectImages / modalitiesOf', () => {
     expect(Array.from(sar.gts.imageIndex)).toEqual([0, 1]);
     expect(Array.from(sar.gts.boxes)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
     expect(Array.from(sar.dets.imageIndex)).toEqual([1]);
+  });
+});
+
+describe('validateDataset (columnar input built by hand, checked by every protocol)', () => {
+  const good = (): EvalDataset =>
+    createDataset({ ...base, gts: [{ image: 0, label: 0, box: [0, 0, 10, 10] }], dets: [{ image: 0, label: 0, box: [0, 0, 10, 10], score: 0.5 }] });
+
+  it('names the user row of a NaN box (not a row inside the IoU call)', () => {
+    const ds = good();
+    ds.dets.boxes[2] = Number.NaN;
+    expect(() => evaluateProtocol(ds, 'voc')).toThrow(MetricsInputError);
+    expect(() => evaluateProtocol(ds, 'voc')).toThrow(/dets\.boxes\[0\]\[2\]: coordinate is not a finite number \(NaN\)/);
+    const g = good();
+    g.gts.boxes[1] = Number.POSITIVE_INFINITY;
+    expect(() => evaluateProtocol(g, 'soi')).toThrow(/gts\.boxes\[0\]\[1\]: coordinate is not a finite number \(Infinity\)/);
+  });
+
+  it('rejects columns whose length does not match the rows (they used to score 0 silently)', () => {
+    const ds = good();
+    ds.dets.scores = new Float64Array(0);
+    expect(() => evaluateProtocol(ds, 'voc')).toThrow(/dets\.scores: has 0 entries, expected 1/);
+    const g = good();
+    g.gts.difficult = new Uint8Array(3);
+    expect(() => evaluateProtocol(g, 'voc')).toThrow(/gts\.difficult: has 3 entries, expected 1/);
+    const a = good();
+    a.gts.area = new Float64Array([Number.NaN]);
+    expect(() => evaluateProtocol(a, 'coco')).toThrow(/gts\.area\[0\]: area is not a finite number/);
+  });
+
+  it('accepts a well-formed dataset', () => {
+    expect(evaluateProtocol(good(), 'voc').mAP).toBe(1);
   });
 });

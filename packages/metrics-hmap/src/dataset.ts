@@ -180,20 +180,52 @@ export function modalitiesOf(ds: EvalDataset): string[] {
   return seen;
 }
 
-/** Checks the table shapes and index ranges of a columnar dataset built by hand. */
+/** Throws naming `name[i]` unless `column` has exactly `n` entries. */
+function checkLength(name: string, column: ArrayLike<number> | undefined, n: number, optional: boolean): void {
+  if (column === undefined && optional) return;
+  if (!column || column.length !== n) throw new MetricsInputError(name, `has ${column?.length ?? 'no'} entries, expected ${n} (one per row)`);
+}
+
+/** Throws at the first non-finite value of a row-major column, naming its row. */
+function checkFinite(name: string, column: ArrayLike<number> | undefined, dim: number, what: string): void {
+  if (!column) return;
+  for (let i = 0; i < column.length; i++) {
+    if (!Number.isFinite(column[i])) {
+      const row = Math.floor(i / dim);
+      throw new MetricsInputError(dim > 1 ? `${name}[${row}][${i % dim}]` : `${name}[${row}]`, `${what} is not a finite number (${column[i]})`);
+    }
+  }
+}
+
+/**
+ * Checks a columnar dataset built by hand: every column has one entry per row, indices are in
+ * range, boxes, scores and areas are finite. Errors name the column and row (`dets.scores[3]`),
+ * so a NaN box is reported as the user's row, not as a row deep inside an IoU call.
+ */
 export function validateDataset(ds: EvalDataset): void {
   const dim = BOX_DIM[ds.geometry];
   if (dim === undefined) throw new MetricsInputError('geometry', `unknown geometry "${String(ds.geometry)}"`);
   const check = (name: string, n: number, boxes: Float64Array, labels: Int32Array, imageIndex: Int32Array): void => {
     if (boxes.length !== n * dim) throw new MetricsInputError(`${name}.boxes`, `length ${boxes.length} is not ${n} rows × ${dim}`);
+    checkLength(`${name}.imageIndex`, imageIndex, n, false);
     for (let i = 0; i < n; i++) {
       if (!(labels[i] >= 0 && labels[i] < ds.classes.length)) throw new MetricsInputError(`${name}.labels[${i}]`, `class index ${labels[i]} out of range`);
       if (!(imageIndex[i] >= 0 && imageIndex[i] < ds.images.length)) throw new MetricsInputError(`${name}.imageIndex[${i}]`, `image index ${imageIndex[i]} out of range`);
     }
+    checkFinite(`${name}.boxes`, boxes, dim, 'coordinate');
   };
-  check('gts', ds.gts.labels.length, ds.gts.boxes, ds.gts.labels, ds.gts.imageIndex);
-  check('dets', ds.dets.labels.length, ds.dets.boxes, ds.dets.labels, ds.dets.imageIndex);
-  for (let i = 0; i < ds.dets.scores.length; i++) {
+  const nG = ds.gts.labels.length;
+  const nD = ds.dets.labels.length;
+  check('gts', nG, ds.gts.boxes, ds.gts.labels, ds.gts.imageIndex);
+  check('dets', nD, ds.dets.boxes, ds.dets.labels, ds.dets.imageIndex);
+  checkLength('gts.difficult', ds.gts.difficult, nG, false);
+  checkLength('gts.crowd', ds.gts.crowd, nG, true);
+  checkLength('gts.area', ds.gts.area, nG, true);
+  checkLength('dets.scores', ds.dets.scores, nD, false);
+  checkLength('dets.area', ds.dets.area, nD, true);
+  checkFinite('gts.area', ds.gts.area, 1, 'area');
+  checkFinite('dets.area', ds.dets.area, 1, 'area');
+  for (let i = 0; i < nD; i++) {
     if (!Number.isFinite(ds.dets.scores[i])) throw new MetricsInputError(`dets.scores[${i}]`, `score is not a finite number (${ds.dets.scores[i]})`);
   }
 }

@@ -17,4 +17,9 @@ describe('harmonicModalityMap (H-mAP)', () => {
     expect(harmonicModalityMap([0.9, 0])).toBe(0);
     expect(harmonicModalityMap([])).toBe(0);
   });
+
+  it('is NaN (undefined), not 0, when a modality mAP is undefined; a 0 elsewhere still gives 0', () => {
+    expect(harmonicModalityMap({ rgb: Number.NaN, ir: 0.5 })).toBeNaN();
+    expect(harmonicModalityMap([0, Number.NaN])).toBe(0);
+  });
 });

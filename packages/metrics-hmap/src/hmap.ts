@@ -1,15 +1,16 @@
 /**
  * H-mAP (harmonic modality mAP, BabelRS / SOI-Det): the harmonic mean of the per-modality
  * mAPs, |M| / Σ_m 1/mAP_m, and 0 when any modality's mAP is 0 (one failed modality sinks the
- * score, which is the point of the metric).
+ * score, which is the point of the metric). An undefined (NaN) modality mAP — the devkit's
+ * all-point `dota` variant with a class without positives — makes H-mAP NaN too: reporting 0
+ * would claim a modality failed when its number is merely undefined (a 0 still wins).
  */
 export function harmonicModalityMap(modalityMaps: Record<string, number> | readonly number[]): number {
   const values = Array.isArray(modalityMaps) ? [...modalityMaps] : Object.values(modalityMaps);
   if (values.length === 0) return 0;
+  // A modality with no skill sinks the score whatever the others are (the spec's rule).
+  if (values.some((v) => v <= 0)) return 0;
   let inv = 0;
-  for (const v of values) {
-    if (!(v > 0)) return 0; // 0 or NaN: a modality with no skill
-    inv += 1 / v;
-  }
+  for (const v of values) inv += 1 / v; // NaN propagates
   return values.length / inv;
 }

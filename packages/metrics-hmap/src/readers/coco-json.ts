@@ -6,10 +6,11 @@
  * kept for the coco area ranges (w·h if absent), a result's area is w·h (pycocotools
  * `loadRes`); `iscrowd: 1` sets `crowd` (coco protocol) and, with `ignore: 1`, `difficult`
  * (voc-family protocols); images are ordered by id, classes are `classes` if given, else the
- * categories ordered by id.
+ * categories ordered by id. HIT-UAV's COCO-like variant (`annotation`, `filename`) is read too.
  */
 import { MetricsInputError } from '../errors.js';
 import type { EvalDataset, EvalImage } from '../types.js';
+import { checkClassList } from './class-list.js';
 import { readJsonFile } from './read-text.js';
 
 export interface CocoReadOptions {
@@ -49,6 +50,9 @@ function putXywh(v: unknown, whereOf: () => string, out: Float64Array, row: numb
     const k = [x, y, w, h].findIndex((c) => typeof c !== 'number' || !Number.isFinite(c));
     throw new MetricsInputError(`${whereOf()}[${k}]`, `expected a finite number, got ${JSON.stringify(v[k])}`);
   }
+  // pycocotools silently scores a negative width or height (its IoU then mixes signs); such
+  // a box comes from a broken converter, so say where it is.
+  if (w < 0 || h < 0) throw new MetricsInputError(`${whereOf()}[${w < 0 ? 2 : 3}]`, `${w < 0 ? 'width' : 'height'} ${w < 0 ? w : h} is negative (bbox is [x, y, w, h])`);
   out[4 * row] = x;
   out[4 * row + 1] = y;
   out[4 * row + 2] = x + w;
@@ -70,8 +74,10 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
   const root = asObject(readJsonFile(file), file);
   const imgs = asArray(root.images, `${file}: images`).map((v, i) => {
     const o = asObject(v, `${file}: images[${i}]`);
-    const name = o.file_name ?? String(o.id);
-    if (typeof name !== 'string') throw new MetricsInputError(`${file}: images[${i}].file_name`, 'expected a string');
+    // HIT-UAV's COCO-like files write `filename`; the name only serves modality maps and messages.
+    const nameKey = o.file_name !== undefined ? 'file_name' : o.filename !== undefined ? 'filename' : undefined;
+    const name = nameKey ? o[nameKey] : String(o.id);
+    if (typeof name !== 'string') throw new MetricsInputError(`${file}: images[${i}].${nameKey}`, 'expected a string');
     return { id: idOf(o.id, `${file}: images[${i}].id`), name };
   });
   imgs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // pycocotools evaluates images by ascending id
@@ -85,7 +91,9 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
     if (typeof o.name !== 'string') throw new MetricsInputError(`${file}: categories[${i}].name`, 'expected a string');
     return { id: idOf(o.id, `${file}: categories[${i}].id`), name: o.name };
   });
+  checkCategories(cats, file);
   cats.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (opts.classes) checkClassList(opts.classes, 'classes');
   const classes = opts.classes ? [...opts.classes] : cats.map((c) => c.name);
   if (classes.length === 0) throw new MetricsInputError(file, 'no classes: the file has no categories and no class list was given');
   const classIndexByCategoryId = new Map<number | string, number>();
@@ -93,7 +101,7 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
     const k = classes.indexOf(c.name);
     if (k >= 0) classIndexByCategoryId.set(c.id, k);
   }
-  const anns = asArray(root.annotations ?? [], `${file}: annotations`);
+  const anns = annotationsOf(root, file);
   const n = anns.length;
   const gts = {
     boxes: new Float64Array(n * 4),
@@ -117,6 +125,36 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
   });
   const images = imgs.map((im) => ({ name: im.name }));
   return { file, images, imageIndexById, classes, classIndexByCategoryId, dataset: { geometry: 'hbb', classes, images, gts } };
+}
+
+/**
+ * The GT annotation list. HIT-UAV's COCO-like JSON names it `annotation` (singular); read that
+ * too. A file with neither key is an error, not "no ground truth": evaluating against an empty
+ * GT would print mAP 0 (or −1) with exit code 0 for what is really a wrong file.
+ */
+function annotationsOf(root: Json, file: string): unknown[] {
+  if (root.annotations !== undefined) return asArray(root.annotations, `${file}: annotations`);
+  if (root.annotation !== undefined) return asArray(root.annotation, `${file}: annotation`);
+  const keys = Object.keys(root).map((k) => JSON.stringify(k)).join(', ');
+  throw new MetricsInputError(file, `no "annotations" array: not a COCO ground-truth file? (top-level keys: ${keys || 'none'}; a GT without objects has "annotations": [])`);
+}
+
+/**
+ * Category ids and names must be unique: classes are matched by name, so two categories
+ * named alike would be merged into one class (pycocotools keeps them apart), and a repeated
+ * id would silently re-map the earlier category.
+ */
+function checkCategories(cats: { id: number | string; name: string }[], file: string): void {
+  const byId = new Map<number | string, number>();
+  const byName = new Map<string, number>();
+  cats.forEach((c, i) => {
+    const sameId = byId.get(c.id);
+    if (sameId !== undefined) throw new MetricsInputError(`${file}: categories[${i}].id`, `duplicate category id ${JSON.stringify(c.id)} (also categories[${sameId}])`);
+    const sameName = byName.get(c.name);
+    if (sameName !== undefined) throw new MetricsInputError(`${file}: categories[${i}].name`, `duplicate category name "${c.name}" (also categories[${sameName}])`);
+    byId.set(c.id, i);
+    byName.set(c.name, i);
+  });
 }
 
 function lookup(map: Map<number | string, number>, id: unknown, where: string, what: string, hint = ''): number {

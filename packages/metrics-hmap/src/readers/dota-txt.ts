@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { MetricsInputError } from '../errors.js';
 import type { EvalDataset } from '../types.js';
+import { checkClassList } from './class-list.js';
 import { listDir, readTextFile } from './read-text.js';
 
 export interface DotaReadOptions {
@@ -81,6 +82,7 @@ export function readDotaDataset(labelDir: string, task1Dir: string, opts: DotaRe
   const task1Files = listDir(task1Dir).filter((f) => TASK1.test(f));
   if (task1Files.length === 0) throw new MetricsInputError(task1Dir, 'no Task1_<class>.txt files');
   const detClasses = task1Files.map((f) => TASK1.exec(f)![1]);
+  if (opts.classes) checkClassList(opts.classes, 'classes');
   const classes = opts.classes ? [...opts.classes] : [...new Set([...gtRows.map((r) => r.className), ...detClasses])].sort();
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   for (let k = 0; k < task1Files.length; k++) {

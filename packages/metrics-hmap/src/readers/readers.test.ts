@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateProtocol } from '../protocols/evaluate.js';
 import { readCocoDataset } from './coco-json.js';
@@ -69,6 +70,19 @@ describe('COCO JSON reader', () => {
     const bad = write('coco/bad.json', JSON.stringify({ images: [{ id: 1, file_name: 'x' }], categories: [{ id: 1, name: 'a' }], annotations: [{ image_id: 1, category_id: 1, bbox: [0, 0, 1] }] }));
     expect(() => readCocoDataset(bad, dets)).toThrow(/bad\.json: annotations\[0\]\.bbox: expected \[x, y, w, h\], got 3 values/);
   });
+
+  it('rejects a negative width or height (xyxy written as xywh, say), naming the entry and the value', () => {
+    const negDets = write('coco/neg-dets.json', JSON.stringify([
+      { image_id: 2, category_id: 1, bbox: [0, 0, 10, 10], score: 0.9 },
+      { image_id: 2, category_id: 1, bbox: [50, 50, 40, -10], score: 0.8 },
+    ]));
+    expect(() => readCocoDataset(gt, negDets)).toThrow(/neg-dets\.json: \[1\]\.bbox\[3\]: height -10 is negative/);
+    const negGt = write('coco/neg-gt.json', JSON.stringify({ images: [{ id: 1, file_name: 'x' }], categories: [{ id: 1, name: 'a' }], annotations: [{ image_id: 1, category_id: 1, bbox: [5, 5, -1, 3] }] }));
+    expect(() => readCocoDataset(negGt, dets)).toThrow(/neg-gt\.json: annotations\[0\]\.bbox\[2\]: width -1 is negative/);
+    // Zero size is legal (a degenerate box scores IoU 0, as in pycocotools).
+    const zero = write('coco/zero-dets.json', JSON.stringify([{ image_id: 2, category_id: 1, bbox: [0, 0, 0, 10], score: 0.9 }]));
+    expect(readCocoDataset(gt, zero).dets.area![0]).toBe(0);
+  });
 });
 
 describe('DOTA txt reader', () => {
@@ -101,5 +115,70 @@ describe('DOTA txt reader', () => {
     applyModalityMap(ds.images, { 'P1.png': 'ir', P2: 'rgb' }, 'm.json');
     expect(ds.images.map((i) => i.modality)).toEqual(['ir', 'rgb']);
     expect(() => applyModalityMap(ds.images, { P1: 'ir' }, 'm.json')).toThrow(/m\.json: image "P2" has no modality/);
+  });
+});
+
+describe('reader robustness: BOM, JSON syntax errors with line numbers, class lists', () => {
+  const gtObj = {
+    images: [{ id: 1, file_name: 'NaN.png' }], // "NaN" inside a string is not a bare NaN
+    categories: [{ id: 1, name: 'ship' }],
+    annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], area: 100, iscrowd: 0 }],
+  };
+  const detsText = JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.5 }]);
+
+  it('reads COCO JSON and DOTA txt that start with a UTF-8 byte-order mark', () => {
+    const gt = write('bom/gt.json', '\uFEFF' + JSON.stringify(gtObj));
+    const dets = write('bom/dets.json', '\uFEFF' + detsText);
+    const ds = readCocoDataset(gt, dets);
+    expect(ds.images[0].name).toBe('NaN.png');
+    expect(evaluateProtocol(ds, 'voc').mAP).toBe(1);
+    const labels = path.join(tmp, 'bom/labelTxt');
+    write('bom/labelTxt/P1.txt', '\uFEFF0 0 10 0 10 10 0 10 ship 0\r\n');
+    write('bom/task1/Task1_ship.txt', '\uFEFFP1 0.9 0 0 10 0 10 10 0 10\r\n');
+    expect(evaluateProtocol(readDotaDataset(labels, path.join(tmp, 'bom/task1')), 'dota').mAP).toBe(1);
+  });
+
+  it('names file:line:column of a JSON syntax error', () => {
+    const bad = write('syntax/dets.json', '[\n  {"image_id": 1, "score": 0.5}\n  {"image_id": 2}\n]');
+    expect(() => readCocoDataset(write('syntax/gt.json', JSON.stringify(gtObj)), bad)).toThrow(/syntax[/\\]dets\.json:3:3: invalid JSON/);
+  });
+
+  it('rejects duplicate names in a class list and duplicate COCO categories', () => {
+    const gt = write('dup/gt.json', JSON.stringify(gtObj));
+    const dets = write('dup/dets.json', detsText);
+    expect(() => readCocoDataset(gt, dets, { classes: ['ship', 'car', 'ship'] })).toThrow(/classes\[2\]: duplicate class "ship" \(also at \[0\]\)/);
+    const dupName = write('dup/gt2.json', JSON.stringify({ ...gtObj, categories: [{ id: 1, name: 'ship' }, { id: 2, name: 'ship' }] }));
+    expect(() => readCocoDataset(dupName, dets)).toThrow(/gt2\.json: categories\[1\]\.name: duplicate category name "ship"/);
+    const dupId = write('dup/gt3.json', JSON.stringify({ ...gtObj, categories: [{ id: 1, name: 'ship' }, { id: 1, name: 'car' }] }));
+    expect(() => readCocoDataset(dupId, dets)).toThrow(/gt3\.json: categories\[1\]\.id: duplicate category id 1/);
+    // DOTA: a repeated class would be a ghost class that the devkit mean counts as AP 0.
+    expect(() => readDotaDataset(path.join(tmp, 'dota/labelTxt'), path.join(tmp, 'dota/task1'), { classes: ['plane', 'ship', 'plane', 'harbor'] })).toThrow(
+      /classes\[2\]: duplicate class "plane"/,
+    );
+  });
+});
+
+describe('real sample: HIT-UAV COCO-like JSON (shared/samples/ir/hit-uav/coco/test_subset.json)', () => {
+  // Quirks of the real file (samples/SOURCES.md): top-level `annotation` (singular), images
+  // with `filename`, category ids from 0. It used to read as "no GT at all" and print mAP −1/0
+  // with exit code 0.
+  const sample = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/samples/ir/hit-uav/coco/test_subset.json');
+  const raw = JSON.parse(fs.readFileSync(sample, 'utf8')) as { annotation: { image_id: number; category_id: number; bbox: number[] }[] };
+
+  it('reads its 16 GTs and file names; the GT as detections scores AP = 1/(1 + 2.2e-16) per class', () => {
+    const dets = write('hit/dets.json', JSON.stringify(raw.annotation.map((a) => ({ image_id: a.image_id, category_id: a.category_id, bbox: a.bbox, score: 0.9 }))));
+    const ds = readCocoDataset(sample, dets);
+    expect(ds.gts.labels.length).toBe(16);
+    expect(ds.images.map((i) => i.name)).toEqual(['0_80_70_0_07057.jpg', '1_90_40_0_04880.jpg']);
+    expect(ds.classes).toEqual(['Person', 'Car', 'Bicycle', 'OtherVehicle', 'DontCare']);
+    applyModalityMap(ds.images, { '0_80_70_0_07057.jpg': 'ir', '1_90_40_0_04880.jpg': 'ir' }, 'm.json');
+    const r = evaluateProtocol(ds, 'coco');
+    for (const c of r.perClass) expect(c.ap, c.name).toBeCloseTo(1 / (1 + 2.220446049250313e-16), 14);
+    expect(r.perClass.reduce((n, c) => n + c.numGts, 0)).toBe(16);
+  });
+
+  it('a JSON with neither "annotations" nor "annotation" is an error naming the file and its keys', () => {
+    const notGt = write('hit/not-gt.json', JSON.stringify({ images: [{ id: 1, file_name: 'a.png' }], categories: [{ id: 1, name: 'a' }] }));
+    expect(() => readCocoDataset(notGt, write('hit/empty.json', '[]'))).toThrow(/not-gt\.json: no "annotations" array.*"images", "categories"/);
   });
 });
