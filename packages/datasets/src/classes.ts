@@ -11,6 +11,11 @@ export interface ModalityClass {
   name: string;
   /** Modality-independent concept name used in CSIA instructions (`car`, `storage tank`). */
   concept: string;
+  /**
+   * Other spellings of this class in released label files, read as this class: the SOI-Det
+   * release writes DOTA `Ship` / `Harbor` / `Bridge` and DroneVehicle `CAR`, `FERIGHT_CAR`, ….
+   */
+  aliases?: string[];
 }
 
 export interface UnifiedClass extends ModalityClass {
@@ -37,15 +42,19 @@ export function buildUnified(spaces: Readonly<Record<Modality, ModalityClassSpac
   const out: UnifiedClass[] = [];
   for (const modality of ['sar', 'rgb', 'ir'] as const) {
     for (const c of spaces[modality].classes) {
-      out.push({ id: out.length, modality, name: c.name, concept: c.concept, key: `${modality}:${c.name}` });
+      const aliases = c.aliases?.length ? { aliases: [...c.aliases] } : {};
+      out.push({ id: out.length, modality, name: c.name, concept: c.concept, key: `${modality}:${c.name}`, ...aliases });
     }
   }
   return out;
 }
 
-/** Unified index of a modality's class name, or −1 when the modality has no such class. */
+/**
+ * Unified index of a modality's class name (or one of its `aliases`: DOTA `Ship` is `ship`), or
+ * −1 when the modality has no such class (SAR has no `Ship`: SAR ship and DOTA Ship differ).
+ */
 export function unifiedClassId(modality: Modality, name: string, classes: readonly UnifiedClass[] = SOI_DET_CLASSES): number {
-  const c = classes.find((k) => k.modality === modality && k.name === name);
+  const c = classes.find((k) => k.modality === modality && k.name === name) ?? classes.find((k) => k.modality === modality && k.aliases?.includes(name));
   return c ? c.id : -1;
 }
 

@@ -82,6 +82,10 @@ describe('readCocoJson errors', () => {
     const size = '{"images":[{"id":1,"file_name":"a","width":0,"height":1}],"categories":[],"annotations":[]}';
     expect(errorOf(() => parseCocoJson(size, 'd.json')).message).toMatch(/images\[0\]\.width: expected a positive integer, got 0/);
     expect(parseCocoJson('\ufeff{"images":[],"categories":[],"annotations":[]}', 'bom.json').images).toEqual([]);
+    const mixed = '{"images":[{"id":1,"file_name":"a","width":1,"height":1},{"id":2,"filename":"b","width":1,"height":1}],"categories":[],"annotations":[]}';
+    expect(errorOf(() => parseCocoJson(mixed, 'm.json')).message).toBe(
+      'm.json images[1].file_name: expected a non-empty string, got nothing (field missing) (this entry has "filename"; images[0] set the key to "file_name", and one file must use one spelling)',
+    );
     const noCats = '{"images":[],"annotations":[]}';
     expect(errorOf(() => parseCocoJson(noCats, 'e.json')).field).toBe('categories');
   });

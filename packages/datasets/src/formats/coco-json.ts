@@ -143,7 +143,12 @@ function readImages(json: Record<string, unknown>, file: string, fileNameKey: st
     if (!isObject(im)) return sink.fail({ file, field }, 'expected an object');
     if (!isInt(im.id)) return sink.fail({ file, field: `${field}.id` }, `expected an integer id, got ${show(im.id)}`);
     const name = im[fileNameKey];
-    if (typeof name !== 'string' || name === '') return sink.fail({ file, field: `${field}.${fileNameKey}` }, `expected a non-empty string, got ${show(name)}`);
+    if (typeof name !== 'string' || name === '') {
+      // The key was chosen from images[0]; say so when this entry uses the other spelling.
+      const other = fileNameKey === 'file_name' ? 'filename' : 'file_name';
+      const mixed = other in im ? ` (this entry has "${other}"; images[0] set the key to "${fileNameKey}", and one file must use one spelling)` : '';
+      return sink.fail({ file, field: `${field}.${fileNameKey}` }, `expected a non-empty string, got ${show(name)}${mixed}`);
+    }
     for (const key of ['width', 'height'] as const) {
       if (!isInt(im[key]) || (im[key] as number) <= 0) return sink.fail({ file, field: `${field}.${key}` }, `expected a positive integer, got ${show(im[key])}`);
     }

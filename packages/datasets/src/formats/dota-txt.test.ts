@@ -47,6 +47,27 @@ describe('readDotaTxt rules', () => {
     expect(label.objects[0].line).toBe(3);
   });
 
+  it('reads old-Mac CR-only line endings like Python universal newlines, with the right line numbers', () => {
+    const label = parseDotaTxt('gsd:0.5\r1 1 2 1 2 2 1 2 ship 0\r\r3 3 4 3 4 4 3 4 plane 1\r', 'cr.txt');
+    expect(label.gsd).toBe(0.5);
+    expect(label.objects.map((o) => [o.className, o.line])).toEqual([['ship', 2], ['plane', 4]]);
+    expect(() => parseDotaTxt('1 1 2 1 2 2 1 2 ship 0\r1 1 2 1 2 2 1 2 ship\r', 'cr.txt', { classes: ['plane'] })).toThrow(/^cr\.txt line 1: unknown class "ship"/);
+  });
+
+  it('rejects a gsd that is not a number (lenient: reported, objects still read)', () => {
+    const text = 'imagesource:GoogleEarth\ngsd:0,266\n1 1 2 1 2 2 1 2 ship 0\n';
+    expect(() => parseDotaTxt(text, 'g.txt')).toThrow('g.txt line 2: gsd must be a number (metres per pixel) or "null", got "0,266"');
+    const lenient = parseDotaTxt(text, 'g.txt', { lenient: true });
+    expect(lenient.gsd).toBeUndefined();
+    expect(lenient.objects).toHaveLength(1);
+    expect(lenient.skipped).toEqual([{ file: 'g.txt', line: 2, reason: 'gsd must be a number (metres per pixel) or "null", got "0,266"' }]);
+  });
+
+  it('reads decimal coordinates only (Number() alone would take 0x10 as 16, like no labelling tool writes)', () => {
+    expect(parseDotaTxt('-1.5 +2 .5 1e1 2 2 1 2 ship 0', 'ok.txt').objects[0].poly).toEqual([-1.5, 2, 0.5, 10, 2, 2, 1, 2]);
+    expect(() => parseDotaTxt('0x10 1 2 1 2 2 1 2 ship 0', 'hex.txt')).toThrow('hex.txt line 1: coordinate 1 (x1) is not a finite number: "0x10"');
+  });
+
   it('accepts gsd:null and devkit difficult 2; rejects other difficult values', () => {
     const ok = parseDotaTxt('gsd:null\n1 1 2 1 2 2 1 2 ship 2', 'x.txt');
     expect(ok.gsd).toBeNull();

@@ -6,7 +6,9 @@
  * gsd:0.146343590398               a number or `null`
  * x1 y1 x2 y2 x3 y3 x4 y4 class difficult
  * ```
- * CRLF and a missing final newline are tolerated; blank lines are skipped.
+ * LF, CRLF or CR line endings and a missing final newline are tolerated (as Python's universal
+ * newlines, which the devkit reads with); blank lines are skipped. A `gsd:` value that is neither
+ * a number nor `null` is an error naming the line (lenient: reported, gsd left unset).
  * Decision on the difficult field: like the DOTA devkit (`parse_dota_poly`), a line with 9
  * fields (no difficult) reads as difficult = 0, with one notice per file. Difficult values
  * 0, 1 and 2 are accepted (2 is what the devkit's splitter writes for an object that lost more
@@ -14,6 +16,7 @@
  */
 import fs from 'node:fs';
 import { IssueSink, type ReadOptions, type SkippedRecord } from '../errors.js';
+import { parseDecimal } from './parse-number.js';
 
 export interface DotaObject {
   /** Four corners `[x1, y1, …, x4, y4]` in pixels, in file order. */
@@ -55,12 +58,12 @@ export function parseDotaTxt(text: string, file: string, opts: DotaReadOptions =
   const out: DotaLabelFile = { file, objects: [], skipped: [], notices: [] };
   const classSet = opts.classes ? new Set(opts.classes) : undefined;
   let missingDifficult = 0;
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n'); // tolerate a UTF-8 BOM
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n|\r|\n/); // tolerate a UTF-8 BOM
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, '').trim();
+    const raw = lines[i].trim();
     if (raw === '') continue;
     const lineNo = i + 1;
-    if (parseHeader(raw, out)) continue;
+    if (parseHeader(raw, out, { file, line: lineNo }, sink)) continue;
     const obj = parseObjectLine(raw, file, lineNo, sink, classSet);
     if (!obj) continue;
     if (obj.missingDifficult) missingDifficult++;
@@ -75,12 +78,19 @@ export function parseDotaTxt(text: string, file: string, opts: DotaReadOptions =
 }
 
 /** `imagesource:` and `gsd:` header lines; returns false for anything else. */
-function parseHeader(line: string, out: DotaLabelFile): boolean {
+function parseHeader(line: string, out: DotaLabelFile, where: { file: string; line: number }, sink: IssueSink): boolean {
   const m = /^(imagesource|gsd)\s*:(.*)$/i.exec(line);
   if (!m) return false;
   const value = m[2].trim();
-  if (m[1].toLowerCase() === 'imagesource') out.imageSource = value;
-  else out.gsd = value === '' || value.toLowerCase() === 'null' ? null : Number(value);
+  if (m[1].toLowerCase() === 'imagesource') {
+    out.imageSource = value;
+  } else if (value === '' || value.toLowerCase() === 'null') {
+    out.gsd = null;
+  } else {
+    const gsd = parseDecimal(value);
+    if (Number.isFinite(gsd)) out.gsd = gsd;
+    else sink.fail(where, `gsd must be a number (metres per pixel) or "null", got "${value}"`);
+  }
   return true;
 }
 
@@ -99,8 +109,8 @@ function parseObjectLine(
   }
   const poly: number[] = [];
   for (let k = 0; k < 8; k++) {
-    const v = Number(fields[k]);
-    if (fields[k] === '' || !Number.isFinite(v)) {
+    const v = parseDecimal(fields[k]);
+    if (!Number.isFinite(v)) {
       sink.fail(where, `coordinate ${k + 1} (${k % 2 ? 'y' : 'x'}${(k >> 1) + 1}) is not a finite number: "${fields[k]}"`);
       return undefined;
     }
@@ -122,7 +132,7 @@ function parseObjectLine(
 
 /** Explains a wrong field count, spotting the common "polygon with 3 points" case. */
 function describeFieldCount(fields: string[]): string {
-  const numeric = fields.findIndex((f) => !Number.isFinite(Number(f)));
+  const numeric = fields.findIndex((f) => !Number.isFinite(parseDecimal(f)));
   const coords = numeric < 0 ? fields.length : numeric;
   if (coords !== 8 && coords % 2 === 0 && coords >= 2 && coords < fields.length) {
     return `polygon has ${coords / 2} points, DOTA needs exactly 4 (8 coordinates, class, difficult); got ${fields.length} fields`;

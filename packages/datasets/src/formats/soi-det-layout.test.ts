@@ -109,12 +109,76 @@ describe('loadSoiDet', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soi-det-alias-'));
     buildDataset(dir);
     const label = path.join(dir, 'ir/labelTxt/val/0_80_70_0_07057.txt');
-    fs.writeFileSync(label, fs.readFileSync(label, 'utf8').replace(/ car /g, ' feright_car '));
-    await expect(loadSoiDet(dir, { modalities: ['ir'] })).rejects.toThrow(/unknown class "feright_car"/);
-    const r = await loadSoiDet(dir, { modalities: ['ir'], classAliases: { ir: { feright_car: 'freight_car' } } });
+    fs.writeFileSync(label, fs.readFileSync(label, 'utf8').replace(/ car /g, ' frieght_car '));
+    await expect(loadSoiDet(dir, { modalities: ['ir'] })).rejects.toThrow(/unknown class "frieght_car"/);
+    const r = await loadSoiDet(dir, { modalities: ['ir'], classAliases: { ir: { frieght_car: 'freight_car' } } });
     expect(new Set(r.samples[0].labels)).toEqual(new Set([unifiedClassId('ir', 'freight_car')]));
     await expect(loadSoiDet(dir, { modalities: ['ir'], classAliases: { ir: { x: 'nope' } } })).rejects.toThrow(/"nope", which is not a ir class/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the SOI-Det release spellings: DOTA Ship/Harbor/Bridge and DroneVehicle CAR, FERIGHT_CAR, …', async () => {
+    // SM3Det's dataset classes: Dota_Dataset (…, 'Ship', 'Harbor', …, 'Bridge', …) and
+    // DroneVehicle_Dataset ('CAR', 'BUS', 'FERIGHT_CAR', 'TRUCK', 'VAN'); the label files use these names.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soi-det-release-'));
+    try {
+      buildDataset(dir);
+      const rgbLabel = path.join(dir, 'rgb/labelTxt/train/P1888.txt');
+      fs.appendFileSync(rgbLabel, '1 1 5 1 5 5 1 5 Ship 0\r\n10 10 30 10 30 20 10 20 Harbor 1\r\n40 40 90 40 90 50 40 50 Bridge 0\r\n');
+      const irLabel = path.join(dir, 'ir/labelTxt/val/0_80_70_0_07057.txt');
+      fs.writeFileSync(irLabel, '1 1 9 1 9 5 1 5 CAR 0\n1 11 19 11 19 15 1 15 FERIGHT_CAR 0\n1 21 29 21 29 25 1 25 TRUCK 0\n1 31 29 31 29 35 1 35 BUS 0\n1 41 9 41 9 45 1 45 VAN 0\n');
+      const r = await loadSoiDet(dir, { modalities: ['rgb', 'ir'] });
+      expect(r.skipped).toEqual([]);
+      const rgb = r.samples.find((s) => s.id === 'rgb/train/P1888')!;
+      expect(Array.from(rgb.labels.subarray(64))).toEqual(['ship', 'harbor', 'bridge'].map((n) => unifiedClassId('rgb', n)));
+      expect(Array.from(rgb.difficult.subarray(64))).toEqual([0, 1, 0]);
+      const ir = r.samples.find((s) => s.id === 'ir/val/0_80_70_0_07057')!;
+      expect(Array.from(ir.labels)).toEqual(['car', 'freight_car', 'truck', 'bus', 'van'].map((n) => unifiedClassId('ir', n)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // The same spelling is never a class of another modality: SAR ship is not DOTA Ship.
+    expect(unifiedClassId('rgb', 'Ship')).toBe(unifiedClassId('rgb', 'ship'));
+    expect(unifiedClassId('sar', 'Ship')).toBe(-1);
+    expect(unifiedClassId('ir', 'FERIGHT_CAR')).toBe(unifiedClassId('ir', 'freight_car'));
+  });
+
+  it('finds images whatever the case of their extension (P1888.PNG, x.JPG), preferring the exact one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soi-det-case-'));
+    try {
+      buildDataset(dir);
+      const img = path.join(dir, 'rgb/images/train');
+      fs.renameSync(path.join(img, 'P1888.png'), path.join(img, 'P1888.PNG'));
+      const r = await loadSoiDet(dir, { modalities: ['rgb'] });
+      expect(r.samples.map((s) => path.basename(s.imagePath))).toEqual(['P1888.PNG']);
+      expect([r.samples[0].width, r.samples[0].height]).toEqual([712, 557]);
+      fs.copyFileSync(path.join(img, 'P1888.PNG'), path.join(img, 'P1888.png'));
+      fs.writeFileSync(path.join(img, 'P1888.JPG'), 'not used');
+      expect((await loadSoiDet(dir, { modalities: ['rgb'] })).samples.map((s) => path.basename(s.imagePath))).toEqual(['P1888.png']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('minObbSide drops slivers like mmrotate (side < 2 px), with a notice; default keeps them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soi-det-thin-'));
+    try {
+      buildDataset(dir);
+      // A 40 × 1.5 px sliver (a tile-border leftover) and a 3 × 3 px car.
+      fs.appendFileSync(path.join(dir, 'rgb/labelTxt/train/P1888.txt'), '10 10 50 10 50 11.5 10 11.5 large-vehicle 2\r\n20 20 23 20 23 23 20 23 small-vehicle 0\r\n');
+      const all = await loadSoiDet(dir, { modalities: ['rgb'] });
+      expect(all.samples[0].labels).toHaveLength(66);
+      const r = await loadSoiDet(dir, { modalities: ['rgb'], minObbSide: 2 });
+      const s = r.samples[0];
+      expect(s.labels).toHaveLength(65);
+      expect(s.boxes).toHaveLength(65 * 5);
+      expect(Array.from(s.boxes.subarray(64 * 5, 64 * 5 + 4))).toEqual([21.5, 21.5, 3, 3]);
+      expect(s.labels[64]).toBe(unifiedClassId('rgb', 'small-vehicle'));
+      expect(Array.from(s.boxes.subarray(0, 64 * 5))).toEqual(Array.from(all.samples[0].boxes.subarray(0, 64 * 5)));
+      expect(r.notices.filter((n) => n.includes('minObbSide'))).toEqual([`${path.join(dir, 'rgb/labelTxt/train/P1888.txt')}: 1 object(s) with a side < 2 px dropped (minObbSide, as mmrotate's DOTADataset)`]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a missing image, or skips that sample in lenient mode', async () => {
@@ -156,6 +220,10 @@ describe('loadSoiDet', () => {
     json.categories[0].name = 'Ship';
     fs.writeFileSync(file, JSON.stringify(json));
     await expect(loadSoiDet(dir, { modalities: ['sar'] })).rejects.toThrow(/categories\[0\]\.name: unknown class "Ship" used by 4 annotation\(s\) \(expected one of: ship, aircraft/);
+    // Lenient: every dropped annotation is its own skipped record (4 here), the images stay.
+    const lenient = await loadSoiDet(dir, { modalities: ['sar'], lenient: true });
+    expect(lenient.skipped.map((r) => r.field)).toEqual([1, 2, 3, 4].map((id) => `annotation id ${id} (categories[0].name)`));
+    expect(lenient.samples.map((x) => x.labels.length)).toEqual([0, 0]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -10,7 +10,7 @@
  *     images/<split>/<file_name>      file_name as written in the JSON (may contain sub-folders)
  *   rgb/
  *     labelTxt/<split>/<stem>.txt     DOTA-v1 txt: x1 y1 … x4 y4 class difficult (DOTA-v1.0 names)
- *     images/<split>/<stem>.<ext>     ext: png, jpg, jpeg, tif, tiff, bmp (first found, in that order)
+ *     images/<split>/<stem>.<ext>     ext: png, jpg, jpeg, tif, tiff, bmp (first found, in that order; any case)
  *   ir/
  *     labelTxt/<split>/<stem>.txt     DOTA-v1 txt with DroneVehicle names (car, truck, bus, van, freight_car)
  *     images/<split>/<stem>.<ext>
@@ -19,6 +19,8 @@
  * `<split>` is `train`, `val` or `test` (any name works; the loader takes the ones asked for).
  * SAR category ids are free (COCO-like variants such as 0-based ids are read with a notice);
  * category *names* must be SAR class names. DOTA `imagesource:`/`gsd:` headers are optional.
+ * Class names are matched exactly, or through the class list's `aliases` (the SOI-Det release
+ * spells RGB `Ship`, `Harbor`, `Bridge` and IR `CAR`, `TRUCK`, `BUS`, `VAN`, `FERIGHT_CAR`).
  * An RGB/IR label file without an image, or a SAR image entry whose file is missing, is an
  * error naming it (skipped and reported in lenient mode); images without a label file are ignored.
  * Sample ids are `<modality>/<split>/<stem>` so they stay unique across the whole set.
@@ -54,9 +56,17 @@ export interface SoiDetLoadOptions extends ReadOptions {
   cocoVariants?: 'accept' | 'reject';
   /**
    * Per-modality renames applied to the class names found in files before the class lookup,
-   * e.g. `{ ir: { 'feright car': 'freight_car' } }` for spelling variants of a real dataset.
+   * e.g. `{ ir: { feright_car: 'freight_car' } }` for spelling variants of a real dataset.
+   * (A DOTA txt class name cannot contain a space; DroneVehicle's XML `feright car` is renamed
+   * while converting, with `vocToDotaObjects(objects, { rename })`.)
    */
   classAliases?: Partial<Record<Modality, Readonly<Record<string, string>>>>;
+  /**
+   * RGB/IR: drop objects whose minimum-area rectangle has a side shorter than this (px), as
+   * mmrotate's DOTADataset does with 2 (`poly2obb_np` → None for w < 2 or h < 2), e.g. to
+   * evaluate against the same ground truth as the reference code. Default 0: keep everything.
+   */
+  minObbSide?: number;
   /** Header reads in flight at once (default 16). */
   concurrency?: number;
 }
@@ -98,9 +108,12 @@ interface LoadContext {
   opts: SoiDetLoadOptions;
 }
 
-/** Name (class list name or alias) → unified id for one modality. */
+/** Name (class list name, the class's data `aliases`, or an option alias) → unified id for one modality. */
 function classIndex(ctx: LoadContext): Map<string, number> {
-  const index = new Map(ctx.classes.filter((c) => c.modality === ctx.modality).map((c) => [c.name, c.id]));
+  const own = ctx.classes.filter((c) => c.modality === ctx.modality);
+  const index = new Map(own.map((c) => [c.name, c.id]));
+  // Release spellings (SOI-Det's DOTA `Ship`, DroneVehicle `CAR`) never shadow a real class name.
+  for (const c of own) for (const a of c.aliases ?? []) if (!index.has(a)) index.set(a, c.id);
   for (const [alias, name] of Object.entries(ctx.opts.classAliases?.[ctx.modality] ?? {})) {
     const id = index.get(name);
     if (id === undefined) throw new Error(`loadSoiDet: classAliases.${ctx.modality}["${alias}"] names "${name}", which is not a ${ctx.modality} class`);
@@ -150,14 +163,20 @@ function loadCocoSplit(ctx: LoadContext): DetectionSample[] | undefined {
   return samples;
 }
 
-/** COCO category id → unified label; a category that is not a SAR class is reported once. */
+/**
+ * COCO category id → unified label. A category that is not a SAR class is an error naming the
+ * category; in lenient mode each annotation it drops is reported (one skipped record each).
+ */
 function sarCategoryLabels(ds: CocoDataset, index: Map<string, number>, file: string, sink: IssueSink): Map<number, number> {
   const out = new Map<number, number>();
   ds.categories.forEach((c, j) => {
     const id = index.get(c.name);
     if (id !== undefined) return out.set(c.id, id);
-    const used = ds.annotations.filter((a) => a.categoryId === c.id).length;
-    if (used > 0) sink.fail({ file, field: `categories[${j}].name` }, `unknown class "${c.name}" used by ${used} annotation(s) (expected one of: ${expectedNames(index)})`);
+    const used = ds.annotations.filter((a) => a.categoryId === c.id);
+    if (used.length === 0) return;
+    const reason = `unknown class "${c.name}" used by ${used.length} annotation(s) (expected one of: ${expectedNames(index)})`;
+    if (!sink.lenient) return sink.fail({ file, field: `categories[${j}].name` }, reason);
+    for (const a of used) sink.fail({ file, field: `annotation id ${a.id} (categories[${j}].name)` }, reason);
   });
   return out;
 }
@@ -169,15 +188,17 @@ async function loadDotaSplit(ctx: LoadContext): Promise<DetectionSample[] | unde
   const imageDir = path.join(ctx.root, ctx.modality, 'images', ctx.split);
   const index = classIndex(ctx);
   const files = fs.readdirSync(labelDir).filter((f) => f.endsWith('.txt')).sort();
-  const built = files.map((f) => buildDotaSample(ctx, path.join(labelDir, f), imageDir, index));
+  const images = imagesByStem(imageDir);
+  const built = files.map((f) => buildDotaSample(ctx, path.join(labelDir, f), imageDir, images, index));
   const samples = built.filter((s): s is DetectionSample => s !== undefined);
   await fillImageSizes(samples, ctx);
   return samples.filter((s) => s.width > 0);
 }
 
-function buildDotaSample(ctx: LoadContext, labelFile: string, imageDir: string, index: Map<string, number>): DetectionSample | undefined {
+function buildDotaSample(ctx: LoadContext, labelFile: string, imageDir: string, images: Map<string, string>, index: Map<string, number>): DetectionSample | undefined {
   const stem = path.basename(labelFile, '.txt');
-  const imagePath = findImage(imageDir, stem);
+  const image = images.get(stem);
+  const imagePath = image === undefined ? undefined : path.join(imageDir, image);
   if (!imagePath) {
     const tried = SOI_DET_IMAGE_EXTENSIONS.map((e) => stem + e).join(', ');
     return void ctx.sink.fail({ file: labelFile }, `image not found for this label file: looked for ${tried} in ${imageDir}`);
@@ -193,15 +214,46 @@ function buildDotaSample(ctx: LoadContext, labelFile: string, imageDir: string, 
     difficult[k] = o.difficult ? 1 : 0;
   });
   const boxes = n ? polyToObb(polys, 'le90') : new Float64Array(0);
-  return { id: `${ctx.modality}/${ctx.split}/${stem}`, modality: ctx.modality, imagePath, width: 0, height: 0, boxType: 'obb', boxes, labels, difficult };
+  const sample: DetectionSample = { id: `${ctx.modality}/${ctx.split}/${stem}`, modality: ctx.modality, imagePath, width: 0, height: 0, boxType: 'obb', boxes, labels, difficult };
+  return dropThinObbs(sample, ctx.opts.minObbSide ?? 0, labelFile, ctx.sink);
 }
 
-function findImage(dir: string, stem: string): string | undefined {
-  for (const ext of SOI_DET_IMAGE_EXTENSIONS) {
-    const p = path.join(dir, stem + ext);
-    if (fs.existsSync(p)) return p;
+/**
+ * mmrotate's `DOTADataset` drops an object whose minimum-area rectangle has a side < 2 px
+ * (`poly2obb_np` returns None): slivers the devkit's tiling leaves at tile borders. With
+ * `minObbSide` the loader does the same, with one notice per file saying how many went.
+ */
+function dropThinObbs(s: DetectionSample, minSide: number, file: string, sink: IssueSink): DetectionSample {
+  if (!(minSide > 0)) return s;
+  const keep: number[] = [];
+  for (let k = 0; k < s.labels.length; k++) if (s.boxes[k * 5 + 2] >= minSide && s.boxes[k * 5 + 3] >= minSide) keep.push(k);
+  if (keep.length === s.labels.length) return s;
+  sink.notice(`${file}: ${s.labels.length - keep.length} object(s) with a side < ${minSide} px dropped (minObbSide, as mmrotate's DOTADataset)`);
+  const boxes = new Float64Array(keep.length * 5);
+  keep.forEach((k, j) => boxes.set(s.boxes.subarray(k * 5, k * 5 + 5), j * 5));
+  return { ...s, boxes, labels: Int32Array.from(keep, (k) => s.labels[k]), difficult: Uint8Array.from(keep, (k) => s.difficult[k]) };
+}
+
+/**
+ * Image file per stem in one listing (not 6 existence checks per label file): the first
+ * extension in `SOI_DET_IMAGE_EXTENSIONS` order wins, matched case-insensitively (`.PNG`, `.JPG`
+ * and `.TIF` occur in real datasets and Linux file systems are case-sensitive).
+ */
+function imagesByStem(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const rank = new Map<string, number>();
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  for (const name of names) {
+    const ext = path.extname(name);
+    const k = SOI_DET_IMAGE_EXTENSIONS.indexOf(ext.toLowerCase() as (typeof SOI_DET_IMAGE_EXTENSIONS)[number]);
+    if (k < 0) continue;
+    const r = 2 * k + (ext === SOI_DET_IMAGE_EXTENSIONS[k] ? 0 : 1); // `a.png` before `a.PNG`
+    const stem = name.slice(0, name.length - ext.length);
+    if ((rank.get(stem) ?? Infinity) <= r) continue;
+    rank.set(stem, r);
+    out.set(stem, name);
   }
-  return undefined;
+  return out;
 }
 
 /** Reads image headers (bounded concurrency); an unreadable image is reported and its sample dropped. */

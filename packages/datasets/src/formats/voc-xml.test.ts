@@ -155,6 +155,7 @@ describe('readVocXml errors', () => {
     expect(errorOf(() => parseVocXml(xml, 'a.xml', { classes: ['ship'] })).reason).toBe('unknown class "tank" (expected one of: ship)');
     expect(errorOf(() => parseVocXml('<annotation></annotation>', 'b.xml')).field).toBe('annotation/size');
     expect(errorOf(() => parseVocXml('<doc/>', 'c.xml')).reason).toBe('expected root element <annotation>, got <doc>');
+    expect(errorOf(() => parseVocXml(xml.replace('<xmin>1</xmin>', '<xmin>0x1</xmin>'), 'h.xml')).message).toBe('h.xml line 1 annotation/object[0]/bndbox/xmin: expected a number, got "0x1"');
     const inverted = xml.replace('<xmax>2</xmax>', '<xmax>0</xmax>');
     expect(errorOf(() => parseVocXml(inverted, 'd.xml')).reason).toMatch(/xmin ≤ xmax/);
   });

@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import { DatasetError, IssueSink, type ReadOptions, type SkippedRecord } from '../errors.js';
+import { parseDecimal } from './parse-number.js';
 import { parseXml, xmlChild, xmlChildren, type XmlElement } from './xml.js';
 
 export type VocGeometry =
@@ -136,8 +137,8 @@ function requireNumber(parent: XmlElement, name: string, file: string, field: st
   const child = xmlChild(parent, name);
   if (!child) throw new DatasetError({ file, line: parent.line, field: `${field}/${name}` }, `missing <${name}>`);
   const t = child.text.trim();
-  const v = Number(t);
-  if (t === '' || !Number.isFinite(v)) throw new DatasetError({ file, line: child.line, field: `${field}/${name}` }, `expected a number, got "${t}"`);
+  const v = parseDecimal(t);
+  if (!Number.isFinite(v)) throw new DatasetError({ file, line: child.line, field: `${field}/${name}` }, `expected a number, got "${t}"`);
   if (opts.positiveInt && (!Number.isInteger(v) || v <= 0)) {
     throw new DatasetError({ file, line: child.line, field: `${field}/${name}` }, `expected a positive integer, got "${t}"`);
   }

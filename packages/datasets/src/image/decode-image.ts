@@ -1,8 +1,9 @@
 /**
  * Image decoding to CHW float32 with the source bit depth known.
  * PNG / JPEG / WebP / … go through sharp (8- and 16-bit, grey or colour, kept as stored:
- * a grey JPEG stays 1 channel); TIFF goes through geotiff, which is exact for signed 16-bit
- * and float32 where sharp is not (DESIGN.md §3).
+ * a grey JPEG stays 1 channel; an alpha channel is dropped, as mmcv's `imread` does, so an
+ * RGBA PNG is 3 channels like every other RGB image); TIFF goes through geotiff, which is exact
+ * for signed 16-bit and float32 where sharp is not (DESIGN.md §3).
  */
 import fs from 'node:fs';
 import sharp from 'sharp';
@@ -29,7 +30,9 @@ export async function readImageInfo(file: string): Promise<ImageInfo> {
     if (isTiff(head)) return await readTiffInfo(await fs.promises.readFile(file), file);
     const m = await sharp(file).metadata();
     const kind = depthKind(m.depth);
-    return { width: m.width ?? 0, height: m.height ?? 0, channels: m.channels ?? 0, ...kind, format: m.format ?? 'unknown' };
+    // The channels `decodeImage` returns: alpha is dropped there.
+    const channels = (m.channels ?? 0) - (m.hasAlpha ? 1 : 0);
+    return { width: m.width ?? 0, height: m.height ?? 0, channels, ...kind, format: m.format ?? 'unknown' };
   } catch (err) {
     if (err instanceof DatasetError) throw err;
     throw new DatasetError({ file }, `cannot read image header: ${(err as Error).message}`);
@@ -42,7 +45,9 @@ async function decodeWithSharp(bytes: Uint8Array): Promise<DecodedImage> {
   const grey = (meta.channels ?? 3) <= 2;
   // Without an explicit colourspace sharp turns grey into 3-channel sRGB and 16-bit into 8-bit range.
   const space = kind.bitDepth === 16 ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb';
+  // Alpha is not image content: an RGBA PNG would otherwise reach RGB statistics with 4 channels.
   const { data, info } = await sharp(bytes)
+    .removeAlpha()
     .toColourspace(space)
     .raw({ depth: kind.bitDepth === 16 ? 'ushort' : 'uchar' })
     .toBuffer({ resolveWithObject: true });

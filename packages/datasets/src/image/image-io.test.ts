@@ -99,3 +99,28 @@ describe('writeImage → decodeImage round trips', () => {
     await expect(encodeImage({ data: new Float32Array(4), width: 2, height: 2, channels: 1 }, 'tif', { bitDepth: 32, sampleFormat: 'int' })).rejects.toThrow(/unsupported sample type int32/);
   });
 });
+
+describe('decodeImage on files written by other tools (fixtures/gen_tiff.py: hand-written TIFF bytes, Pillow)', () => {
+  const dir = path.resolve(here, '../../fixtures/tiff');
+  const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Record<
+    string,
+    { width: number; height: number; channels: number; bitDepth: number; sampleFormat: string; values: number[] }
+  >;
+
+  it.each(Object.keys(expected))('%s', async (name) => {
+    const e = expected[name];
+    const img = await decodeImage(path.join(dir, name));
+    expect([img.width, img.height, img.channels, img.bitDepth, img.sampleFormat]).toEqual([e.width, e.height, e.channels, e.bitDepth, e.sampleFormat]);
+    // Float32 data: compare with the expected values rounded to float32.
+    expect(Array.from(img.data)).toEqual(e.values.map((v) => Math.fround(v)));
+    const info = await readImageInfo(path.join(dir, name));
+    expect([info.width, info.height, info.channels, info.bitDepth, info.sampleFormat]).toEqual([e.width, e.height, e.channels, e.bitDepth, e.sampleFormat]);
+  });
+
+  it('drops alpha from a 16-bit RGBA PNG too, keeping 16-bit values', async () => {
+    const src = pattern(4, (c, i) => (c === 3 ? 65535 : i * 4000 + c * 999));
+    const back = await decodeImage(await encodeImage({ ...src, bitDepth: 16 }, 'png'));
+    expect([back.channels, back.bitDepth]).toEqual([3, 16]);
+    expect(Array.from(back.data)).toEqual(Array.from(src.data.subarray(0, 3 * 15)));
+  });
+});

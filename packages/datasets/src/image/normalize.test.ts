@@ -23,6 +23,18 @@ describe('normalizeImage', () => {
     expect(normalizeImage(white, DEFAULT_NORMALIZATION.rgb).data[0]).toBeCloseTo((255 - 123.675) / 58.395, 5);
   });
 
+  it('turns a grey image into colour when given RGB statistics (DOTA panchromatic images)', () => {
+    const grey = { data: Float32Array.from([123.675, 255]), width: 2, height: 1, channels: 1 };
+    const out = normalizeImage(grey, DEFAULT_NORMALIZATION.rgb);
+    expect(out.channels).toBe(3);
+    const [r, g, b] = DEFAULT_NORMALIZATION.rgb.mean.map((m, c) => (255 - m) / DEFAULT_NORMALIZATION.rgb.std[c]);
+    expect(Array.from(out.data).map((v) => Math.round(v * 1e4) / 1e4)).toEqual(
+      [0, r, (123.675 - 116.28) / 57.12, g, (123.675 - 103.53) / 57.375, b].map((v) => Math.round(Math.fround(v) * 1e4) / 1e4),
+    );
+    // Grey statistics keep a grey image grey.
+    expect(normalizeImage(grey, DEFAULT_NORMALIZATION.sar).channels).toBe(1);
+  });
+
   it('averages channels for a 1-channel backbone and rejects ambiguous mappings', () => {
     expect(Array.from(adaptChannels(Float32Array.from([1, 2, 3, 5, 5, 7]), 2, 3, 1))).toEqual([3, 14 / 3].map(Math.fround));
     expect(() => adaptChannels(new Float32Array(6), 2, 3, 2)).toThrow(/cannot map 3 channels to 2/);

@@ -13,7 +13,7 @@ export interface NormalizationConfig {
   mean: readonly number[];
   /** Per-channel standard deviation, in source units. */
   std: readonly number[];
-  /** Channels the backbone expects; default: keep the image's. */
+  /** Channels the backbone expects; default: keep the image's (a grey image given k-channel statistics becomes k channels). */
   outChannels?: number;
 }
 
@@ -36,7 +36,7 @@ export interface NormalizedImage {
 export function normalizeImage(img: Pick<DecodedImage, 'data' | 'width' | 'height' | 'channels'>, config: NormalizationConfig): NormalizedImage {
   const { width, height } = img;
   const plane = width * height;
-  const src = adaptChannels(img.data, plane, img.channels, config.outChannels ?? img.channels);
+  const src = adaptChannels(img.data, plane, img.channels, config.outChannels ?? defaultOutChannels(img.channels, config));
   const channels = src.length / plane;
   const mean = broadcast(config.mean, channels, 'mean');
   const std = broadcast(config.std, channels, 'std');
@@ -49,6 +49,16 @@ export function normalizeImage(img: Pick<DecodedImage, 'data' | 'width' | 'heigh
     for (let i = 0; i < plane; i++) out[o + i] = (src[o + i] - m) * inv;
   }
   return { data: out, width, height, channels };
+}
+
+/**
+ * Channels kept when `outChannels` is not set: the image's own, except that a grey image with
+ * per-channel colour statistics becomes colour (DOTA has panchromatic images among its RGB ones;
+ * mmcv's `imread` also reads them as 3 equal channels), so RGB statistics never fail on them.
+ */
+function defaultOutChannels(channels: number, config: NormalizationConfig): number {
+  const statistics = Math.max(config.mean.length, config.std.length);
+  return channels === 1 && statistics > 1 ? statistics : channels;
 }
 
 /**

@@ -105,6 +105,15 @@ describe('buildInstructionPairs (hand-computed text)', () => {
     expect(() => fillTemplate('How many {plurals}?', { plural: 'ships' })).toThrow(/unknown placeholder \{plurals\}/);
   });
 
+  it('uses "an" before a vowel in every phrasing ("Is there an aircraft", never "a aircraft")', () => {
+    const pairs = buildInstructionPairs(RGB, { templates: FIRST, negatives: 0, tasks: ['presence'] });
+    expect(pairs.map((p) => p.instruction)).toEqual(['Is there an aircraft in the image?']);
+    // All default phrasings over many seeds, with absent-concept questions too.
+    for (let seed = 0; seed < 30; seed++) {
+      for (const p of buildInstructionPairs(RGB, { seed, negatives: 5 })) expect(`${p.instruction} ${p.response}`).not.toMatch(/\ba [aeiou]/i);
+    }
+  });
+
   it('pluralises the concept vocabulary', () => {
     expect(['ship', 'aircraft', 'bus', 'storage tank', 'freight car', 'harbor', 'swimming pool'].map((c) => pluralOf(c, DEFAULT_INSTRUCTION_TEMPLATES))).toEqual(['ships', 'aircraft', 'buses', 'storage tanks', 'freight cars', 'harbors', 'swimming pools']);
   });
@@ -133,5 +142,7 @@ describe('instruction JSONL', () => {
     expect(() => parseInstructionsJsonl(good.replace('"sar"', '"lidar"'), 'x.jsonl')).toThrow(/line 1 modality: expected one of sar, rgb, ir, got "lidar"/);
     expect(() => parseInstructionsJsonl('[1,2]', 'x.jsonl')).toThrow(/line 1: expected a JSON object per line/);
     expect(() => readInstructionsJsonl('/nonexistent/p.jsonl')).toThrow(/\/nonexistent\/p\.jsonl: cannot read instruction file/);
+    // A UTF-8 BOM (Windows editors) is tolerated, as by the other readers.
+    expect(parseInstructionsJsonl(`\ufeff${good}\r\n`, 'bom.jsonl').map((p) => p.id)).toEqual(['a#0']);
   });
 });

@@ -48,7 +48,8 @@ export function buildInstructionPairs(sample: DetectionSample, opts: Instruction
   const absent = rng.shuffle(vocabulary.filter((c) => !groups.some((g) => g.concept === c)));
   const negatives = absent.slice(0, opts.negatives ?? 1);
   const hbbs = normalisedHbbs(sample);
-  const word = (concept: string) => ({ singular: concept, plural: pluralOf(concept, t) });
+  // `article` goes with every concept word: "Is there an aircraft", never "a aircraft".
+  const word = (concept: string) => ({ singular: concept, plural: pluralOf(concept, t), article: articleOf(concept), Article: capitalise(articleOf(concept)) });
   const qa: [InstructionTask, string, string][] = [];
 
   for (const task of tasks) {
@@ -71,8 +72,7 @@ export function buildInstructionPairs(sample: DetectionSample, opts: Instruction
         const concept = classes[sample.labels[i]].concept;
         const list = opts.shuffleClassList === false ? vocabulary : rng.shuffle([...vocabulary]);
         const q = fillTemplate(rng.pick(t.referring.questions), { box: formatBoxes(t, [hbbs[i]]), classes: list.join(', ') });
-        const article = articleOf(concept);
-        qa.push([task, q, fillTemplate(t.referring.answer, { ...word(concept), article, Article: capitalise(article) })]);
+        qa.push([task, q, fillTemplate(t.referring.answer, word(concept))]);
       }
     } else if (task === 'caption') {
       const list = joinList(groups.map((g) => (g.boxes.length === 1 ? `${articleOf(g.concept)} ${g.concept}` : `${g.boxes.length} ${pluralOf(g.concept, t)}`)));
@@ -124,7 +124,7 @@ function groupByConcept(sample: DetectionSample, classes: readonly UnifiedClass[
 }
 
 function countAnswer(t: InstructionTemplates, concept: string, n: number): string {
-  const values = { singular: concept, plural: pluralOf(concept, t), count: n };
+  const values = { singular: concept, plural: pluralOf(concept, t), article: articleOf(concept), Article: capitalise(articleOf(concept)), count: n };
   return fillTemplate(n === 0 ? t.counting.zero : n === 1 ? t.counting.one : t.counting.many, values);
 }
 

@@ -31,7 +31,9 @@ export function readInstructionsJsonl(file: string): InstructionPair[] {
 
 export function parseInstructionsJsonl(text: string, file: string): InstructionPair[] {
   const out: InstructionPair[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
+  // Tolerate a UTF-8 BOM (editors on Windows add one), as the other readers do.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  body.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     const where = { file, line: i + 1 };
     let v: unknown;

@@ -35,6 +35,10 @@ export class ModalityBalancedSampler implements Iterable<number[]> {
   private readonly cache = new Map<string, number[]>();
 
   constructor(opts: BalancedSamplerOptions) {
+    // A misspelt key (`SAR: 2` from a config file) would silently drop that modality from training.
+    for (const key of Object.keys(opts.ratios ?? {})) {
+      if (!MODALITIES.includes(key as Modality)) throw new RangeError(`ModalityBalancedSampler: ratios has unknown modality '${key}' (expected ${MODALITIES.join(', ')})`);
+    }
     const ratios = { sar: 0, rgb: 0, ir: 0, ...(opts.ratios ?? SOI_DET_MODALITY_RATIOS) };
     for (const m of MODALITIES) {
       if (!(Number.isInteger(ratios[m]) && ratios[m] >= 0)) throw new RangeError(`ModalityBalancedSampler: ratio for ${m} must be a non-negative integer, got ${ratios[m]}`);

@@ -7,6 +7,7 @@ import type { DetectionSample, Modality } from '../sample.js';
 import type { TransformSpec } from '../transforms/index.js';
 import { ModalityBalancedSampler } from './balanced-sampler.js';
 import { SequentialSampler } from './sequential-sampler.js';
+import { LoaderError } from './load-item.js';
 import { PrefetchLoader, type LoadedBatch } from './prefetch-loader.js';
 
 let dir = '';
@@ -100,6 +101,34 @@ describe('PrefetchLoader', () => {
       await expect(loader.next()).rejects.toThrow(/sample missing-one \(.*nope\.png\)/);
       await loader.close();
     }
+  });
+
+  it('a failed batch ends the stream and stops the workers, even when a for-await loop throws', async () => {
+    const broken = [...samples, { ...samples[0], id: 'missing-one', imagePath: path.join(dir, 'nope.png') }];
+    for (const workers of [0, 2]) {
+      const loader = new PrefetchLoader({ samples: broken, batches: [[0], [8], [1], [2]], workers, prefetch: 4 });
+      const seen: number[] = [];
+      let error: unknown;
+      try {
+        for await (const b of loader) seen.push(b.batch);
+      } catch (err) {
+        error = err;
+      }
+      expect(seen).toEqual([0]);
+      expect(error).toBeInstanceOf(LoaderError);
+      expect((error as LoaderError).sampleId).toBe('missing-one');
+      expect(await loader.next()).toEqual({ done: true, value: undefined });
+      // No close() was called by the consumer: the worker threads are already stopped.
+      const threads = (loader as unknown as { pool: { all: { threadId: number }[] } | null }).pool?.all ?? [];
+      expect(threads.map((w) => w.threadId)).toEqual(workers ? [-1, -1] : []);
+    }
+  });
+
+  it('close() while a next() is pending makes that next() report done instead of throwing', async () => {
+    const loader = new PrefetchLoader({ samples, batches: new ModalityBalancedSampler({ modalities: MODS }), workers: 1 });
+    const pending = loader.next();
+    await loader.close();
+    expect(await pending).toEqual({ done: true, value: undefined });
   });
 
   it('close() stops an infinite stream and later next() calls report done', async () => {

@@ -7,7 +7,8 @@
  * - Ordered: batches come out in sampler order whatever finishes first.
  * - Deterministic: item seeds derive from (seed, batch number, slot), not from which worker
  *   ran it, so any worker count (0 included) gives identical batches.
- * - Errors: a failing sample rejects its batch with a `LoaderError` naming the sample.
+ * - Errors: a failing sample rejects its batch with a `LoaderError` naming the sample; that
+ *   ends the stream (workers stopped, later `next()` calls report done).
  * - `workers: 0` runs the same code in-process (sharp still decodes off the main JS thread).
  */
 import type { Worker } from 'node:worker_threads';
@@ -74,10 +75,19 @@ export class PrefetchLoader implements AsyncIterableIterator<LoadedBatch> {
     if (!p) return { done: true, value: undefined };
     this.slots.delete(this.delivered++);
     this.fill();
-    return { done: false, value: await p };
+    try {
+      return { done: false, value: await p };
+    } catch (err) {
+      // close() while this batch was pending: the stream simply ended.
+      if (this.closed) return { done: true, value: undefined };
+      // A failed batch ends the stream. A `for await` loop that throws never calls return(),
+      // so stop the workers here; otherwise they would keep decoding for a consumer that is gone.
+      await this.close();
+      throw err;
+    }
   }
 
-  /** Stops the workers; batches still in flight are dropped. Safe to call twice. */
+  /** Stops the workers; batches still in flight are dropped (a pending `next()` reports done). Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -54,6 +54,8 @@ describe('ModalityBalancedSampler', () => {
     expect(() => new ModalityBalancedSampler({ modalities: MODS, batchSize: 6 })).toThrow(/multiple of the ratio sum 4 \(2:1:1\)/);
     expect(() => new ModalityBalancedSampler({ modalities: ['sar', 'rgb'] })).toThrow(/asks for ir samples but the dataset has none/);
     expect(() => new ModalityBalancedSampler({ modalities: MODS, ratios: { sar: 1.5 } })).toThrow(/non-negative integer/);
+    // A config typo must not silently drop a modality (here: no SAR at all).
+    expect(() => new ModalityBalancedSampler({ modalities: MODS, ratios: { SAR: 2, rgb: 1, ir: 1 } as never })).toThrow("ratios has unknown modality 'SAR' (expected sar, rgb, ir)");
   });
 });
 

@@ -233,6 +233,12 @@ describe('SOI-Det pipelines (mmrotate order: resize → flip → jitter → norm
     expect(out.geometry).toMatchObject({ scaleX: 8, scaleY: 8, padBottom: 400 });
     boxesToOriginal(out.sample.boxes, 'obb', out.geometry).forEach((v, i) => expect(v).toBeCloseTo(s.boxes[i], 9));
   });
+  it('a grey image in the RGB modality (DOTA panchromatic) goes through the normalising pipeline as 3 channels', () => {
+    const grey = sample('obb', [30, 20, 20, 8, 0.2], 100, 50, 'rgb');
+    const out = applyTransforms(buildPipeline(soiDetTrainPipeline(200, { normalize: true })), createChwImage(100, 50, 1, 200), grey, 0);
+    expect([out.image.width, out.image.height, out.image.channels]).toEqual([200, 200, 3]);
+  });
+
   it('pad rejects a canvas smaller than the image, naming the sample', () => {
     expect(() => applyTransforms([pad({ width: 50, height: 50 })], img, s, 0)).toThrow(/canvas 50×50 is smaller than the image 100×50 \(sample t\)/);
   });
