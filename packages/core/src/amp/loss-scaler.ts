@@ -39,23 +39,23 @@ export interface UnscaleResult {
 export class DynamicLossScaler {
   private scaleValue: number;
   private growthTracker = 0;
-  private readonly growthFactor: number;
-  private readonly backoffFactor: number;
-  private readonly growthInterval: number;
+  // Not readonly: loadStateDict restores them, as torch's GradScaler.load_state_dict does.
+  private growthFactor: number;
+  private backoffFactor: number;
+  private growthInterval: number;
   readonly enabled: boolean;
   /** Per-iteration: set by `unscale`, consumed by `update`. */
   private stepFoundInf: boolean | null = null;
 
   constructor(opts: LossScalerOptions = {}) {
-    this.scaleValue = opts.initScale ?? 2 ** 16;
+    // torch keeps the scale in a float32 tensor: every value it takes is rounded to float32.
+    this.scaleValue = Math.fround(opts.initScale ?? 2 ** 16);
     this.growthFactor = opts.growthFactor ?? 2;
     this.backoffFactor = opts.backoffFactor ?? 0.5;
     this.growthInterval = opts.growthInterval ?? 2000;
     this.enabled = opts.enabled ?? true;
-    if (!(this.scaleValue > 0)) throw new RangeError(`DynamicLossScaler: initScale must be > 0, got ${this.scaleValue}`);
-    if (!(this.growthFactor > 1)) throw new RangeError(`DynamicLossScaler: growthFactor must be > 1, got ${this.growthFactor}`);
-    if (!(this.backoffFactor > 0 && this.backoffFactor < 1)) throw new RangeError(`DynamicLossScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
-    if (!(Number.isInteger(this.growthInterval) && this.growthInterval > 0)) throw new RangeError(`DynamicLossScaler: growthInterval must be a positive integer, got ${this.growthInterval}`);
+    checkHyperParameters('DynamicLossScaler', { growthFactor: this.growthFactor, backoffFactor: this.backoffFactor, growthInterval: this.growthInterval });
+    if (!(this.scaleValue > 0 && Number.isFinite(this.scaleValue))) throw new RangeError(`DynamicLossScaler: initScale must be > 0 and finite in float32, got ${opts.initScale}`);
   }
 
   /** Current loss scale (1 when disabled). */
@@ -65,7 +65,8 @@ export class DynamicLossScaler {
 
   /** loss × scale; a new tensor. Call inside the function you differentiate. */
   scaleLoss(loss: tf.Tensor): tf.Tensor {
-    return tf.mul(loss, tf.scalar(this.scale));
+    // tidy: the scale's scalar tensor is freed even when called outside a tidy/variableGrads.
+    return tf.tidy(() => tf.mul(loss, tf.scalar(this.scale)));
   }
 
   /**
@@ -98,11 +99,14 @@ export class DynamicLossScaler {
   update(): void {
     if (this.stepFoundInf === null) throw new Error('DynamicLossScaler.update: call unscale(grads) first');
     if (this.enabled) {
+      // As torch's _amp_update_scale_: float32 arithmetic, and a growth that would overflow
+      // float32 is not applied (the count still restarts).
       if (this.stepFoundInf) {
-        this.scaleValue *= this.backoffFactor;
+        this.scaleValue = Math.fround(this.scaleValue * this.backoffFactor);
         this.growthTracker = 0;
       } else if (++this.growthTracker === this.growthInterval) {
-        this.scaleValue *= this.growthFactor;
+        const grown = Math.fround(this.scaleValue * this.growthFactor);
+        if (Number.isFinite(grown)) this.scaleValue = grown;
         this.growthTracker = 0;
       }
     }
@@ -120,20 +124,42 @@ export class DynamicLossScaler {
     };
   }
 
+  /**
+   * Restores scale, growth tracker AND the growth/backoff hyper-parameters, like torch's
+   * `GradScaler.load_state_dict` (a resumed run keeps the schedule it was saved with).
+   * Hyper-parameter fields absent from an older state keep their current values.
+   */
   loadStateDict(state: LossScalerState): void {
-    if (!(typeof state.scale === 'number' && state.scale > 0)) throw new Error(`DynamicLossScaler.loadStateDict: field "scale" must be a positive number, got ${state.scale}`);
-    if (!Number.isInteger(state.growthTracker) || state.growthTracker < 0) throw new Error(`DynamicLossScaler.loadStateDict: field "growthTracker" must be a non-negative integer, got ${state.growthTracker}`);
-    this.scaleValue = state.scale;
+    const where = 'DynamicLossScaler.loadStateDict';
+    if (!(typeof state.scale === 'number' && state.scale > 0)) throw new Error(`${where}: field "scale" must be a positive number, got ${state.scale}`);
+    if (!Number.isInteger(state.growthTracker) || state.growthTracker < 0) throw new Error(`${where}: field "growthTracker" must be a non-negative integer, got ${state.growthTracker}`);
+    const hyper = {
+      growthFactor: state.growthFactor ?? this.growthFactor,
+      backoffFactor: state.backoffFactor ?? this.backoffFactor,
+      growthInterval: state.growthInterval ?? this.growthInterval,
+    };
+    checkHyperParameters(where, hyper, 'field ');
+    Object.assign(this, hyper);
+    this.scaleValue = Math.fround(state.scale);
     this.growthTracker = state.growthTracker;
     this.stepFoundInf = null;
   }
 }
 
+function checkHyperParameters(where: string, h: { growthFactor: number; backoffFactor: number; growthInterval: number }, prefix = ''): void {
+  if (!(h.growthFactor > 1)) throw new RangeError(`${where}: ${prefix}growthFactor must be > 1, got ${h.growthFactor}`);
+  if (!(h.backoffFactor > 0 && h.backoffFactor < 1)) throw new RangeError(`${where}: ${prefix}backoffFactor must be in (0, 1), got ${h.backoffFactor}`);
+  if (!(Number.isInteger(h.growthInterval) && h.growthInterval > 0)) throw new RangeError(`${where}: ${prefix}growthInterval must be a positive integer, got ${h.growthInterval}`);
+}
+
 /** True when every value of every tensor is finite (one read for all of them). */
 export function allFinite(...tensors: tf.Tensor[]): boolean {
-  if (tensors.length === 0) return true;
+  // Empty tensors hold nothing non-finite, and the wasm backend's reductions over zero elements
+  // return uninitialised memory (so `all(isFinite([]))` would read as false at random).
+  const nonEmpty = tensors.filter((t) => t.size > 0);
+  if (nonEmpty.length === 0) return true;
   return tf.tidy(() => {
-    const flags = tensors.map((t) => tf.all(tf.isFinite(t)).cast('int32'));
+    const flags = nonEmpty.map((t) => tf.all(tf.isFinite(t)).cast('int32'));
     return tf.min(tf.stack(flags)).dataSync()[0] === 1;
   });
 }

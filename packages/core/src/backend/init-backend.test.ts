@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKEND_ENV_VAR, initBackend, tf, wasmBinaryDir, withBackend } from './index.js';
+import { describeImportError } from './native-tensorflow.js';
 
 const require = createRequire(import.meta.url);
 function installed(name: string): boolean {
@@ -87,5 +88,19 @@ describe('initBackend', () => {
   it('finds the wasm binaries in the package dist folder', () => {
     const dir = wasmBinaryDir();
     expect(fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'))).toBe(true);
+  });
+});
+
+describe('native module import failures', () => {
+  const notFound = (message: string) => Object.assign(new Error(message), { code: 'ERR_MODULE_NOT_FOUND' });
+  it('an absent optional module is "not installed"', () => {
+    expect(describeImportError('@tensorflow/tfjs-node-gpu', notFound("Cannot find package '@tensorflow/tfjs-node-gpu' imported from /x/y.js"))).toMatch(/^module not found \(optional dependency not installed/);
+  });
+  it('a file missing inside an installed module (no libtensorflow binding) is said so, with the path', () => {
+    const err = notFound("Cannot find module '/n/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node'\nRequire stack: ...");
+    expect(describeImportError('@tensorflow/tfjs-node', err)).toBe("installed but incomplete: Cannot find module '/n/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node'");
+  });
+  it('other load errors keep their first line', () => {
+    expect(describeImportError('@tensorflow/tfjs-node', new Error('libcudart.so.11.0: cannot open shared object file\nmore'))).toBe('failed to load: libcudart.so.11.0: cannot open shared object file');
   });
 });

@@ -28,15 +28,19 @@ async function importNative(name: NativeModuleName): Promise<NativeLoadResult> {
     await import(specifier);
     return { ok: true };
   } catch (err) {
-    return { ok: false, reason: describeImportError(err) };
+    return { ok: false, reason: describeImportError(name, err) };
   }
 }
 
-function describeImportError(err: unknown): string {
+/** Why a native module failed to import, in words a user can act on. */
+export function describeImportError(name: string, err: unknown): string {
   const e = err as { code?: string; message?: string };
+  const msg = (e?.message ?? String(err)).split('\n')[0];
   if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') {
-    return 'module not found (optional dependency not installed; its libtensorflow download may have failed)';
+    // "Cannot find package 'x'" for the module itself; anything else is a file or dependency
+    // missing INSIDE an installed module (e.g. a broken libtensorflow install), not an absent one.
+    if (msg.includes(`'${name}'`)) return 'module not found (optional dependency not installed; its libtensorflow download may have failed)';
+    return `installed but incomplete: ${msg}`;
   }
-  const msg = e?.message ?? String(err);
-  return `failed to load: ${msg.split('\n')[0]}`;
+  return `failed to load: ${msg}`;
 }

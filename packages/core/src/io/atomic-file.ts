@@ -9,7 +9,13 @@ import path from 'node:path';
 export function writeFileAtomic(target: string, write: (fd: number) => void): void {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'w');
+  } catch (e) {
+    // Node names only the temp file; say which file the caller was writing.
+    throw new Error(`cannot write ${target}: ${(e as Error).message}`);
+  }
   let ok = false;
   try {
     write(fd);

@@ -93,6 +93,8 @@ export function parseHeader(file: string, json: unknown, headerLength: number, d
 }
 
 function parseMetadata(file: string, entry: unknown): Record<string, string> {
+  // The reference reader treats `"__metadata__": null` as absent (an Option in its schema).
+  if (entry === null) return {};
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new SafetensorsError(file, '__metadata__ must be an object of strings');
   for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
     if (typeof v !== 'string') throw new SafetensorsError(file, `__metadata__."${k}" must be a string, got ${JSON.stringify(v)}`);

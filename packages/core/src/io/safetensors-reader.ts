@@ -41,7 +41,18 @@ export class SafetensorsFile {
 
   static open(path: string): SafetensorsFile {
     if (os.endianness() !== 'LE') throw new SafetensorsError(path, 'big-endian hosts are not supported');
-    const fd = fs.openSync(path, 'r');
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+      if (fs.fstatSync(fd).isDirectory()) {
+        fs.closeSync(fd);
+        throw new SafetensorsError(path, 'is a directory, not a file');
+      }
+    } catch (e) {
+      if (e instanceof SafetensorsError) throw e;
+      // Node's messages (e.g. EISDIR) do not always name the file.
+      throw new SafetensorsError(path, `cannot open: ${(e as Error).message}`);
+    }
     try {
       return new SafetensorsFile(path, fd, readHeader(path, fd));
     } catch (e) {

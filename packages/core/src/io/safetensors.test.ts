@@ -104,6 +104,11 @@ describe('safetensors writer', () => {
     expect(Array.from(readSafetensors(file).tensors.x.dataSync())).toEqual([1, 65536, 0.10009765625, -3.140625]);
   });
 
+  it('a write into a missing folder names the target file', () => {
+    const target = path.join(tmpDir, 'no-such-dir', 'w.safetensors');
+    expect(() => writeSafetensors(target, { a: tf.zeros([1]) })).toThrow(new RegExp(`cannot write ${target.replace(/[.]/g, '\\.')}: ENOENT`));
+  });
+
   it('is atomic: a failing write leaves the previous file intact and no temp file', () => {
     const file = path.join(tmpDir, 'atomic.safetensors');
     writeSafetensors(file, { x: tf.tensor1d([1, 2]) });
@@ -144,6 +149,22 @@ describe('safetensors bad headers give errors naming file and key', () => {
       expect(() => SafetensorsFile.open(p)).toThrow(error);
     });
   }
+
+  it('a directory or a missing file is an error naming the path', () => {
+    const dir = fs.mkdtempSync(path.join(tmpDir, 'dir-ü-'));
+    expect(() => SafetensorsFile.open(dir)).toThrow(new RegExp(`safetensors ${dir}: is a directory`));
+    expect(() => SafetensorsFile.open(path.join(dir, 'nope.st'))).toThrow(/safetensors .*nope\.st: cannot open: ENOENT/);
+  });
+
+  it('"__metadata__": null means no metadata (as in the reference reader)', () => {
+    const f = SafetensorsFile.open(fileWith('meta-null.st', { __metadata__: null, a: { dtype: 'U8', shape: [2], data_offsets: [0, 2] } }, 2));
+    try {
+      expect(f.metadata).toEqual({});
+      expect(f.keys()).toEqual(['a']);
+    } finally {
+      f.close();
+    }
+  });
 });
 
 /** The same architecture as gen_safetensors.py's torch `Net`, with timm-style names. */

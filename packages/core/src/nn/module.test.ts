@@ -205,6 +205,13 @@ describe('stateDict / loadStateDict', () => {
     m.dispose();
   });
 
+  it('names the key whose value is not a tensor', () => {
+    const m = new Module();
+    m.registerParameter('w', tf.zeros([2]));
+    expect(() => m.loadStateDict({ w: [1, 2] as unknown as tf.Tensor })).toThrow(/Module\.loadStateDict: value of key "w" is not a tensor \(got object\)/);
+    m.dispose();
+  });
+
   it('casts dtypes on load (int checkpoint into float parameter)', () => {
     const m = new Module();
     const w = m.registerParameter('w', tf.zeros([2]));

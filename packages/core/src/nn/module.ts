@@ -224,6 +224,10 @@ export class Module {
    * is loaded. Non-strict: loads what matches and returns the report.
    */
   loadStateDict(dict: Readonly<Record<string, tf.Tensor>>, opts: { strict?: boolean } = {}): LoadStateDictReport {
+    for (const [k, t] of Object.entries(dict)) {
+      // e.g. a JSON-decoded checkpoint or a typo'd object: say which key, not "reading 'shape'"
+      if (!(t instanceof tf.Tensor)) throw new TypeError(`${this.constructor.name}.loadStateDict: value of key "${k}" is not a tensor (got ${t === null ? 'null' : typeof t})`);
+    }
     const shapes = Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, t.shape]));
     const report = this.checkStateDict(shapes);
     if ((opts.strict ?? true) && !isClean(report)) throw new StateDictError(this.constructor.name, report);

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { clipGradNorm } from './clip-grad-norm.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, withBackend } from '../backend/index.js';
+import { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
+
+// Importing the backend module registers wasm (highest priority): pick cpu explicitly.
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu' });
+});
 
 describe('clipGradNorm (torch.nn.utils.clip_grad_norm_ semantics)', () => {
   it('scales by max/(norm + 1e-6) when the global norm exceeds max', () => {
@@ -33,4 +39,29 @@ describe('clipGradNorm (torch.nn.utils.clip_grad_norm_ semantics)', () => {
     expect(inf.norm).toBe(Infinity);
     expect(inf.clipCoef).toBe(1);
   });
+
+  it('huge but finite gradients give a finite norm and are clipped (torch sums squares in double)', () => {
+    // ‖[3e20, 4e20]‖ = 5e20, while the float32 Σg² = 2.5e41 overflows.
+    const grads = { a: tf.tensor1d([3e20, 4e20]), b: tf.tensor1d([0]) };
+    const r = clipGradNorm(grads, 1);
+    expect(r.finite).toBe(true);
+    expect(r.norm / 5e20).toBeCloseTo(1, 6);
+    const clipped = Array.from(r.grads.a.dataSync());
+    expect(clipped[0]).toBeCloseTo(0.6, 5);
+    expect(clipped[1]).toBeCloseTo(0.8, 5);
+    // a real Inf is still reported
+    expect(clipGradNorm({ a: tf.tensor1d([3e20, Infinity]) }, 1).finite).toBe(false);
+  });
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`${backend}: an empty gradient counts as norm 0 (wasm reductions over 0 elements read garbage)`, async () => {
+      await withBackend(backend, () => {
+        const empty = tf.zeros([0, 4]);
+        const g = tf.tensor1d([3, 4]);
+        for (let i = 0; i < 5; i++) expect(globalGradNorm({ empty, g })).toBeCloseTo(5, 5);
+        expect(globalGradNorm({ empty })).toBe(0);
+        tf.dispose([empty, g]);
+      });
+    });
+  }
 });

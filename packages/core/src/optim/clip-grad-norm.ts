@@ -26,13 +26,29 @@ export function clipGradNorm(grads: tf.NamedTensorMap, maxNorm: number): ClipGra
   return { grads: out, norm, finite, clipCoef };
 }
 
-/** √(Σ‖g‖²) over all gradients: per-tensor norms (as torch), combined in float64, one read. */
+/**
+ * √(Σ‖g‖²) over all gradients: per-tensor norms (as torch), combined in float64, one read.
+ * Empty gradients contribute 0. A per-tensor norm whose float32 Σg² overflows (|g| ≳ 1.8e19,
+ * where torch still gets a finite norm because it accumulates in double) is recomputed as
+ * max|g|·‖g / max|g|‖, so only a gradient that really holds Inf/NaN gives a non-finite norm.
+ */
 export function globalGradNorm(grads: tf.NamedTensorMap): number {
-  const list = Object.values(grads);
+  // wasm reductions over zero elements return uninitialised memory: leave empty tensors out.
+  const list = Object.values(grads).filter((g) => g.size > 0);
   if (list.length === 0) return 0;
   // One device → host transfer for all tensors instead of one per gradient.
   const norms = tf.tidy(() => tf.stack(list.map((g) => tf.norm(g))).dataSync());
   let sumSq = 0;
-  for (const n of norms) sumSq += n * n;
+  for (let i = 0; i < list.length; i++) {
+    const n = norms[i] === Infinity ? rescaledNorm(list[i]) : norms[i];
+    sumSq += n * n;
+  }
   return Math.sqrt(sumSq);
+}
+
+/** ‖g‖ without float32 overflow of Σg²: Inf only when g itself holds ±Inf. */
+function rescaledNorm(g: tf.Tensor): number {
+  const maxAbs = tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]);
+  if (!Number.isFinite(maxAbs) || maxAbs === 0) return maxAbs;
+  return maxAbs * tf.tidy(() => tf.norm(tf.div(g, maxAbs)).dataSync()[0]);
 }

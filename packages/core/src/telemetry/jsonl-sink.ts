@@ -34,7 +34,10 @@ const NUMERIC_FIELDS = new Set(['loss', 'gradNorm', 'lossScale', 'lr', 'stepMs']
 /** Parses a JSONL telemetry log; errors name the file and line. Blank lines are skipped. */
 export function parseTelemetryJsonl(text: string, file = '<telemetry>'): TelemetryEvent[] {
   const out: TelemetryEvent[] = [];
-  text.split('\n').forEach((line, i) => {
+  // A log opened and saved by an editor may have gained a byte-order mark (CRLF is fine: JSON
+  // treats the trailing \r as whitespace).
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  body.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     let ev: unknown;
     try {

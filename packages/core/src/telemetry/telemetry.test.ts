@@ -60,6 +60,13 @@ describe('Telemetry', () => {
     expect(() => parseTelemetryJsonl('{"type":"weird"}', 'train.jsonl')).toThrow(/train\.jsonl line 1: field "type" must be one of/);
   });
 
+  it('reads logs with a byte-order mark and CRLF line ends (saved by an editor)', () => {
+    const text = '\uFEFF{"type":"step","step":1,"loss":"NaN"}\r\n{"type":"log","level":"info","message":"x"}\r\n';
+    const events = parseTelemetryJsonl(text, 'edited.jsonl');
+    expect(events.map((e) => e.type)).toEqual(['step', 'log']);
+    expect(Number.isNaN((events[0] as { loss: number }).loss)).toBe(true);
+  });
+
   it('a closed sink refuses writes', () => {
     const sink = jsonlSink(path.join(dir, 'closed.jsonl'), { append: false });
     sink.close!();

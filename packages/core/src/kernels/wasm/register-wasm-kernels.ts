@@ -5,6 +5,8 @@
 //  - Speed overrides: Slice, Unpack, SplitV and StridedSlice without the shipped whole-input
 //    copy; Transpose by contiguous runs where the shipped kernel loops per element; Identity
 //    by reference instead of by copy.
+//  - Empty-input guards: Sum, Mean, Prod, Max, Min, All, Any and BatchMatMul return
+//    uninitialised memory for zero-element inputs as shipped; guarded, they answer like cpu.
 import { tf } from '../../backend/tf.js';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -17,6 +19,7 @@ import { splitVConfig } from './split-v.js';
 import { makeStridedSliceConfig } from './strided-slice.js';
 import { makeTransposeConfig } from './transpose.js';
 import { identityConfig } from './identity.js';
+import { EMPTY_GUARDED_KERNELS, withEmptyInputGuard } from './empty-input-guard.js';
 
 export interface RegisterWasmKernelsOptions {
   /** Use the fast Slice/Unpack/SplitV/StridedSlice/Transpose/Identity (default true; false restores tfjs's own). */
@@ -45,6 +48,21 @@ export function registerWasmKernels(options: RegisterWasmKernelsOptions = {}): v
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
   setWasmKernelOverrides(options.overrides ?? true);
+  guardEmptyInputs();
+}
+
+/** Correctness, not speed: always on (see empty-input-guard.ts). */
+const guarded = new Set<KernelConfig['kernelFunc']>();
+
+function guardEmptyInputs(): void {
+  for (const name of EMPTY_GUARDED_KERNELS) {
+    const current = tf.getKernel(name, 'wasm');
+    if (!current) throw new Error(`registerWasmKernels: tfjs-backend-wasm has no '${name}' kernel to guard`);
+    if (guarded.has(current.kernelFunc)) continue;
+    const config = withEmptyInputGuard(current);
+    guarded.add(config.kernelFunc);
+    replaceKernel(config);
+  }
 }
 
 /** Switches the speed overrides on or off (off = the kernels tfjs-backend-wasm ships). */
