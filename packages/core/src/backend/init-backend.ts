@@ -1,4 +1,3 @@
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from './tf.js';
 import {
   BACKEND_ENV_VAR,
@@ -106,6 +105,10 @@ async function tryWasm(): Promise<string | null> {
   if (!wasmPathsSet) {
     // Point Emscripten at the package's own dist folder: bundled or CJS copies of our code
     // would otherwise look for the .wasm files next to themselves.
+    // Imported here, not at module load: importing tfjs-backend-wasm registers 'wasm' as the
+    // highest-priority backend, and any tensor op before `initBackend()` would then throw
+    // "backend 'wasm' has not yet been initialized". Until initBackend runs, tfjs uses cpu.
+    const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
     setWasmPaths(dir);
     wasmPathsSet = true;
   }
