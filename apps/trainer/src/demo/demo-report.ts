@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '@babelrs/core';
 import type { Modality } from '@babelrs/datasets';
 import type { DemoEvaluation } from './evaluate.js';
+import type { TrainResult } from './train-loop.js';
 
 export const DEMO_REPORT_KIND = 'babelrs-demo-report';
 export const DEMO_REPORT_VERSION = 1;
@@ -59,19 +60,11 @@ export interface DemoReport {
     vocabulary: string[];
     layers: string[];
   };
-  training: {
-    steps: number;
+  training: Pick<TrainResult, 'steps' | 'firstLoss' | 'finalLoss' | 'finalGradNorm' | 'overflowSteps' | 'skippedSteps' | 'finalLossScale' | 'paramGroups'> & {
     batch: number;
     ratios: Record<Modality, number>;
     precision: string;
     precisionNote: string;
-    firstLoss: number;
-    finalLoss: number;
-    finalGradNorm: number | null;
-    overflowSteps: number;
-    skippedSteps: number;
-    finalLossScale: number;
-    paramGroups: Array<{ name: string; weightDecay: number; params: string[] }>;
     liveTensors: { afterFirstStep: number; afterLastStep: number; max: number };
   };
   evaluation: DemoEvaluation & { split: string };
