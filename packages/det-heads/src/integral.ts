@@ -1,6 +1,7 @@
 // GFL (Generalized Focal Loss) regresses each box side as a discrete distribution over the
 // distances 0..R (R = regMax); the distance is the distribution's expectation (mmdet Integral).
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '@babelrs/core';
 import { DetHeadInputError } from './errors.js';
 
 /**
@@ -17,6 +18,7 @@ export function integralDistribution(logits: tf.Tensor2D, regMax: number): tf.Te
   return tf.tidy(() => {
     const prob = tf.softmax(tf.reshape(logits, [n * 4, bins])); // [N·4, R+1]
     const project = tf.range(0, bins, 1, 'float32').reshape([bins, 1]); // [R+1, 1]
-    return tf.reshape(tf.matMul(prob, project), [n, 4]) as tf.Tensor2D; // [N, 4]
+    // core's matMul: its backward pass stays on wasm's fast 2-D path
+    return tf.reshape(matMul(prob, project), [n, 4]) as tf.Tensor2D; // [N, 4]
   });
 }
