@@ -59,6 +59,19 @@ describe('package graph', () => {
     }
   });
 
+  it('points every command (bin) at a committed launcher, so npm links it at install time', () => {
+    for (const dir of workspaceDirs) {
+      const j = JSON.parse(fs.readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
+      for (const [cmd, target] of Object.entries<string>(j.bin ?? {})) {
+        expect(target, `${dir}: bin ${cmd}`).not.toMatch(/^\.?\/?dist\//);
+        const file = path.join(root, dir, target);
+        expect(fs.existsSync(file), `${dir}: bin ${cmd} -> ${target}`).toBe(true);
+        expect(fs.readFileSync(file, 'utf8').startsWith('#!/usr/bin/env node'), `${dir}: ${target} shebang`).toBe(true);
+        expect(j.files, `${dir}: files must ship ${target}`).toContain(target.replace(/^\.\//, '').split('/')[0]);
+      }
+    }
+  });
+
   for (const light of ['@babelrs/boxes', '@babelrs/datasets', '@babelrs/metrics-hmap']) {
     it(`${light} stays free of tfjs (manifest and every source import)`, () => {
       const p = pkgs.find((k) => k.name === light)!;
