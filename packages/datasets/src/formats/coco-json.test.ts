@@ -1,28 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from '../errors.js';
+import { FIXTURES, SAMPLES, errorOf } from '../testing/test-support.js';
 import { parseCocoJson, readCocoJson } from './coco-json.js';
 import { readVocXml } from './voc-xml.js';
 import { writeCocoJson } from './write-coco-json.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SAMPLES = path.resolve(here, '../../../../../shared/samples');
-const FIXTURES = path.resolve(here, '../../fixtures');
 const HIT_UAV = path.join(SAMPLES, 'ir/hit-uav');
 const HIT_JSON = path.join(HIT_UAV, 'coco/test_subset.json');
-
-function errorOf(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DatasetError) return err;
-    throw err;
-  }
-  throw new Error('expected a DatasetError');
-}
 
 describe('readCocoJson on HIT-UAV COCO-like JSON', () => {
   it('reads `annotation`, `filename` and 0-based category ids with one notice', () => {

@@ -1,15 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES, SAMPLES } from '../testing/test-support.js';
 import { DatasetError, IssueSink } from '../errors.js';
 import { parseDotaTxt, readDotaTxt } from './dota-txt.js';
 import { formatDotaTxt, writeDotaTxt } from './write-dota-txt.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SAMPLES = path.resolve(here, '../../../../../shared/samples');
-const FIXTURES = path.resolve(here, '../../fixtures');
 const P1888 = path.join(SAMPLES, 'dota/labelTxt/P1888.txt');
 const DOTA_CLASSES = ['plane', 'ship', 'storage-tank', 'small-vehicle', 'large-vehicle'];
 

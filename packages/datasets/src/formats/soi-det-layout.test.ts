@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { obbToPoly } from '@babelrs/boxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLES } from '../testing/test-support.js';
 import { buildUnified, SOI_DET_CLASS_SPACES, unifiedClassId } from '../classes.js';
 import { DatasetError } from '../errors.js';
 import { vocGeometriesToObb } from './voc-boxes.js';
@@ -13,7 +14,6 @@ import { writeCocoJson } from './write-coco-json.js';
 import { writeDotaTxt } from './write-dota-txt.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SAMPLES = path.resolve(here, '../../../../../shared/samples');
 let root: string;
 
 /** An SOI-Det-layout dataset built from the real samples (SSDD → COCO, DOTA as is, HIT-UAV obb → DOTA txt). */

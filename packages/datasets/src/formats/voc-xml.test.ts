@@ -1,26 +1,11 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { obbToPoly } from '@babelrs/boxes';
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from '../errors.js';
+import { FIXTURES, SAMPLES, errorOf } from '../testing/test-support.js';
 import { parseDotaTxt } from './dota-txt.js';
 import { geometryToObb, vocGeometriesToHbb, vocGeometriesToObb, vocToDotaObjects } from './voc-boxes.js';
 import { formatDotaTxt } from './write-dota-txt.js';
 import { parseVocXml, readVocXml, type VocGeometry } from './voc-xml.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SAMPLES = path.resolve(here, '../../../../../shared/samples');
-const FIXTURES = path.resolve(here, '../../fixtures');
-
-function errorOf(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DatasetError) return err;
-    throw err;
-  }
-  throw new Error('expected a DatasetError');
-}
 
 describe('readVocXml on SSDD (SAR, bndbox)', () => {
   it('reads 000001.xml (no declaration, no trailing newline, Windows path, depth 1)', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from '../errors.js';
+import { errorOf } from '../testing/test-support.js';
 import { parseXml, xmlChild, xmlChildren } from './xml.js';
-
-function errorOf(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DatasetError) return err;
-    throw err;
-  }
-  throw new Error('expected a DatasetError');
-}
 
 describe('parseXml', () => {
   it('reads elements, attributes, text, comments, CDATA and entities', () => {

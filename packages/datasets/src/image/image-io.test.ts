@@ -4,12 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SAMPLES } from '../testing/test-support.js';
 import { DatasetError } from '../errors.js';
 import { decodeImage, readImageInfo } from './decode-image.js';
 import { encodeImage, writeImage } from './write-image.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SAMPLES = path.resolve(here, '../../../../../shared/samples');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'img-io-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { polyToObb, rotatedIoU } from '@babelrs/boxes';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, SAMPLES } from '../testing/test-support.js';
 import { readDotaTxt } from '../formats/dota-txt.js';
 import { decodeImage } from '../image/decode-image.js';
 import { mergeTileDetections } from './merge-detections.js';
@@ -11,9 +11,6 @@ import { cropTile, splitDotaAnnotations, splitDotaDataset, splitDotaImage } from
 import { parseTileName, tileName, tileWindows } from './tile-grid.js';
 import { bestRotation, mergeShortestEdge, orientPositive, tileObjects } from './tile-objects.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SAMPLES = path.resolve(here, '../../../../../shared/samples');
-const FIXTURES = path.resolve(here, '../../fixtures');
 const P1888_IMG = path.join(SAMPLES, 'dota/images/P1888.png');
 const P1888_TXT = path.join(SAMPLES, 'dota/labelTxt/P1888.txt');
 const SMALL = { size: 256, gap: 64 };
