@@ -20,10 +20,12 @@ export type FusionConfig =
   | { name: 'concat' }
   | { name: 'sum' }
   | { name: 'mean' }
-  | { name: 'lvsa'; tau?: number; ramp?: AlphaRamp };
+  | { name: 'lvsa'; tau?: number; ramp?: AlphaRamp }
+  /** Has parameters: only `createLayerFusion` (layer-fusion.ts) builds it. */
+  | { name: 'per-layer-projectors' };
 
 /** Checks the list is non-empty and every feature has the same shape; returns that shape. */
-function checkFeatures(name: FusionName, features: readonly tf.Tensor[]): number[] {
+export function checkFeatures(name: string, features: readonly tf.Tensor[]): number[] {
   if (features.length === 0) throw new LvsaConfigError(`fusion '${name}': got no layer features`);
   const shape = features[0].shape;
   features.forEach((f, i) => {
@@ -109,7 +111,7 @@ export function lvsaFusion(schedule: AlphaSchedule = { ramp: 'linear', tau: DEFA
 }
 
 /** LLaVA-builder style factory: a fusion strategy chosen by a config name. */
-export function createFusion(config: FusionConfig | FusionName): FusionStrategy {
+export function createFusion(config: FusionConfig | FusionName | 'per-layer-projectors'): FusionStrategy {
   const cfg: FusionConfig = typeof config === 'string' ? ({ name: config } as FusionConfig) : config;
   switch (cfg.name) {
     case 'last':
@@ -122,10 +124,12 @@ export function createFusion(config: FusionConfig | FusionName): FusionStrategy 
       return meanFusion;
     case 'lvsa':
       return lvsaFusion({ ramp: cfg.ramp ?? 'linear', tau: cfg.tau ?? DEFAULT_LVSA_TAU });
+    case 'per-layer-projectors':
+      throw new LvsaConfigError(`fusion 'per-layer-projectors' has trainable projectors: build it with createLayerFusion(config, { channels, numLayers })`);
     default:
       throw new LvsaConfigError(
         `unknown fusion '${String((cfg as { name: unknown }).name)}' (known: last, concat, sum, mean, lvsa; ` +
-          `per-layer projectors are planned, see the README)`,
+          `per-layer-projectors through createLayerFusion)`,
       );
   }
 }

@@ -1,5 +1,6 @@
 // @babelrs/lvsa: Layerwise Visual-Semantic Annealing (BabelRS) — α(t) schedules, layer
-// selection and the fusion variants of the paper's ablation.
+// selection and the fusion variants of the paper's ablation (parameter-free strategies and
+// the LayerFusion modules, per-layer projectors included).
 export { LvsaConfigError } from './errors.js';
 export { DEFAULT_LVSA_TAU, lvsaAlpha, lvsaAlphaCosine, alphaAt } from './alpha-schedule.js';
 export type { AlphaRamp, AlphaSchedule } from './alpha-schedule.js';
@@ -14,3 +15,5 @@ export {
   createFusion,
 } from './fusion.js';
 export type { FusionName, FusionStrategy, FusionConfig } from './fusion.js';
+export { LayerFusion, PerLayerProjectorsFusion, createLayerFusion } from './layer-fusion.js';
+export type { LayerFusionName, LayerFusionShape } from './layer-fusion.js';

@@ -26,3 +26,17 @@ describe('fusions on the wasm backend', () => {
     tf.dispose([...features, concat, fused, ...grads]);
   });
 });
+
+describe('LayerFusion on the wasm backend', () => {
+  it('per-layer-projectors: gradients of features and projectors match finite differences', async () => {
+    const { assertGradCheck, assertGradCheckVariables } = await import('@babelrs/core');
+    const { createLayerFusion } = await import('./layer-fusion.js');
+    expect(tf.getBackend()).toBe('wasm');
+    const fusion = createLayerFusion('per-layer-projectors', { channels: 3, numLayers: 2, outChannels: 2, seed: 3 });
+    const features = [tf.randomNormal([1, 2, 3], 0, 1, 'float32', 1), tf.randomNormal([1, 2, 3], 0, 1, 'float32', 2)];
+    assertGradCheck((a, b) => fusion.fuse([a, b], 0), features);
+    assertGradCheckVariables(() => fusion.fuse(features, 0), fusion.trainableParameters());
+    tf.dispose(features);
+    fusion.dispose();
+  });
+});

@@ -5,3 +5,11 @@ export class VitShapeError extends Error {
     this.name = 'VitShapeError';
   }
 }
+
+/** Raised when a checkpoint does not fit a ViT: unknown, missing or mis-shaped keys. */
+export class VitWeightError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VitWeightError';
+  }
+}

@@ -4,6 +4,7 @@
 // antialias. Written over Float32Array in float64 arithmetic so it matches PyTorch to float32
 // rounding; it runs once per resize, not per step, so speed does not matter.
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '@babelrs/core';
 import { VitShapeError } from './errors.js';
 
 export type Grid = readonly [number, number];
@@ -155,4 +156,64 @@ export function interpolatePosEmbed(
   out.set(prefix, 0);
   out.set(resized, prefix.length);
   return tf.tensor3d(out, [1, numPrefixTokens + toGrid[0] * toGrid[1], dim]);
+}
+
+/**
+ * The 1-D resampling of one axis as a dense matrix [to, from] (row o holds the weights of the
+ * source positions that output o reads). Bicubic resizing is separable, so a grid resize is
+ * Ay · G · Axᵀ — two matMuls, which makes the resize differentiable and lets a ViT train its
+ * position embedding at any input size.
+ */
+export function bicubicAxisMatrix(from: number, to: number, opts: ResampleOptions = {}): Float32Array {
+  if (!Number.isInteger(from) || from < 1 || !Number.isInteger(to) || to < 1) {
+    throw new VitShapeError(`axis sizes must be positive integers, got ${from} → ${to}`);
+  }
+  const taps = axisTaps(from, to, opts.antialias ?? false);
+  const m = new Float64Array(to * from);
+  // Clamped border taps may hit the same source index twice: accumulate.
+  taps.index.forEach((idx, o) => idx.forEach((s, k) => (m[o * from + s] += taps.weight[o][k])));
+  return Float32Array.from(m);
+}
+
+const axisMatrixCache = new Map<string, Float32Array>();
+
+function cachedAxisMatrix(from: number, to: number, antialias: boolean): Float32Array {
+  const key = `${from}>${to}:${antialias}`;
+  let m = axisMatrixCache.get(key);
+  if (!m) {
+    m = bicubicAxisMatrix(from, to, { antialias });
+    axisMatrixCache.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * Differentiable bicubic resize of grid tokens: [B, fromH·fromW, D] → [B, toH·toW, D], the same
+ * numbers as {@link bicubicResizeGrid} (up to float32 summation order) but as tfjs ops, so the
+ * gradient reaches the source grid. Used inside `ViT` when the input grid differs from the
+ * grid its `pos_embed` was trained for.
+ */
+export function resizeGridTokens(tokens: tf.Tensor3D, fromGrid: Grid, toGrid: Grid, opts: ResampleOptions = {}): tf.Tensor3D {
+  checkGrid('fromGrid', fromGrid);
+  checkGrid('toGrid', toGrid);
+  const [b, n, d] = tokens.shape;
+  const [fh, fw] = fromGrid;
+  const [th, tw] = toGrid;
+  if (n !== fh * fw) throw new VitShapeError(`grid tokens [${tokens.shape.join(', ')}] do not match the ${fh}×${fw} grid`);
+  if (fh === th && fw === tw) return tf.clone(tokens);
+  const antialias = opts.antialias ?? false;
+  return tf.tidy(() => {
+    const ax = tf.tensor2d(cachedAxisMatrix(fw, tw, antialias), [tw, fw]);
+    const ay = tf.tensor2d(cachedAxisMatrix(fh, th, antialias), [th, fh]);
+    // Along the width: [B·fh, fw, D] → [B·fh, tw, D], as one 2-D product over fw.
+    const rows = tf.reshape(tokens, [b * fh, fw, d]);
+    const colsFirst = tf.transpose(rows, [1, 0, 2]); // [fw, B·fh, D]
+    const wide = matMul(ax, tf.reshape(colsFirst, [fw, b * fh * d])); // [tw, B·fh·D]
+    // Along the height: bring fh to the front.
+    const wide4 = tf.reshape(wide, [tw, b, fh, d]);
+    const heightFirst = tf.transpose(wide4, [2, 1, 0, 3]); // [fh, B, tw, D]
+    const tall = matMul(ay, tf.reshape(heightFirst, [fh, b * tw * d])); // [th, B·tw·D]
+    const tall4 = tf.reshape(tall, [th, b, tw, d]);
+    return tf.reshape(tf.transpose(tall4, [1, 0, 2, 3]), [b, th * tw, d]) as tf.Tensor3D; // [B, th·tw, D]
+  });
 }
