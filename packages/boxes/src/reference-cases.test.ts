@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { convertAngleConvention, obbToPoly, polyIoU, polyToObb, rotatedIoU } from './index.js';
 import type { AngleConvention } from './index.js';
 
-const CASES_DIR = fileURLToPath(new URL('../../../../shared/metrics-cases/', import.meta.url));
+const CASES_DIR = fileURLToPath(new URL('../../../fixtures/metrics-cases/', import.meta.url));
 const CONVENTIONS: AngleConvention[] = ['le90', 'le135', 'oc'];
 
 interface ObbBox {

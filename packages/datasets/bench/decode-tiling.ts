@@ -1,13 +1,15 @@
 /**
- * Decode + normalise throughput (images/s) at 800 px (SOI-Det) and at a small demo size, per
- * file kind, and DOTA tiling throughput on a synthetic 4000×4000 image. Single process.
+ * Decode + normalise throughput (images/s, and CPU ms per image) at 800 px (SOI-Det) and at a
+ * small demo size, per file kind: `normalizeImage(decodeImage())` (two passes over a float
+ * image) vs `decodeNormalized` (one typed pass); and DOTA tiling throughput on a synthetic
+ * 4000×4000 image. Single process, one image at a time.
  * Run through `bench/index.ts` (`npm run bench -w @babelrs/datasets`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { median, timeRuns } from '../../../bench/lib.js';
-import { DEFAULT_NORMALIZATION, decodeImage, normalizeImage, splitDotaAnnotations, splitDotaImage, writeImage, type SampleFormat } from '../src/index.js';
+import { DEFAULT_NORMALIZATION, decodeImage, decodeNormalized, normalizeImage, splitDotaAnnotations, splitDotaImage, writeImage, type SampleFormat } from '../src/index.js';
 
 interface Kind {
   name: string;
@@ -48,11 +50,34 @@ async function decodeThroughput(dir: string, size: number, runs: number): Promis
     const max = k.sampleFormat === 'float' ? 1 : k.bitDepth === 16 ? 65535 : 255;
     await writeImage(file, { data: texture(size, k.channels, max), width: size, height: size, channels: k.channels, bitDepth: k.bitDepth, sampleFormat: k.sampleFormat });
     const norm = { ...DEFAULT_NORMALIZATION[k.modality], outChannels: 3 };
-    const times = await timeRuns(async () => normalizeImage(await decodeImage(file), norm), { runs, warmup: 2 });
-    const ms = median(times);
-    out[k.name] = { size, fileKiB: Math.round(fs.statSync(file).size / 1024), medianMs: round(ms), imagesPerSec: round(1000 / ms) };
+    const stepwise = async () => normalizeImage(await decodeImage(file), norm);
+    const fused = () => decodeNormalized(file, norm);
+    const ms = median(await timeRuns(stepwise, { runs, warmup: 2 }));
+    const fusedMs = median(await timeRuns(fused, { runs, warmup: 2 }));
+    out[k.name] = {
+      size,
+      fileKiB: Math.round(fs.statSync(file).size / 1024),
+      medianMs: round(ms),
+      imagesPerSec: round(1000 / ms),
+      cpuMs: round(await cpuMs(stepwise, runs)),
+      decodeNormalizedMedianMs: round(fusedMs),
+      decodeNormalizedImagesPerSec: round(1000 / fusedMs),
+      decodeNormalizedCpuMs: round(await cpuMs(fused, runs)),
+    };
   }
   return out;
+}
+
+/** Median CPU time (ms, all threads of the process) of one call. */
+async function cpuMs(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    await fn();
+    const c = process.cpuUsage(c0);
+    ms.push((c.user + c.system) / 1000);
+  }
+  return median(ms);
 }
 
 /** Random small rotated rectangles (vehicle-sized) over the image, as DOTA polygons. */

@@ -1,4 +1,4 @@
-// The same reference cases, written as COCO JSON / DOTA files under shared/metrics-cases/std/,
+// The same reference cases, written as COCO JSON / DOTA files under fixtures/metrics-cases/std/,
 // through the CLI (in-process), plus the CLI's error handling.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -165,23 +165,23 @@ describe('CLI errors', () => {
     const badImg = write('err/img.json', JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 1, 1], score: 0.5 }, { image_id: 7, category_id: 1, bbox: [0, 0, 1, 1], score: 0.5 }]));
     let r = runCli(['--protocol', 'coco', '--gt', gt, '--dets', badImg]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('img.json: [1].image_id: unknown image id 7');
+    expect(r.err).toContain('img.json [1].image_id: unknown image id 7 (not in the ground truth)');
     const badCat = write('err/cat.json', JSON.stringify([{ image_id: 1, category_id: 3, bbox: [0, 0, 1, 1], score: 0.5 }]));
     r = runCli(['--protocol', 'coco', '--gt', gt, '--dets', badCat]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('cat.json: [0].category_id: unknown category id 3');
+    expect(r.err).toContain('cat.json [0].category_id: unknown category id 3');
   });
 
   it('NaN score (Python json.dump writes a bare NaN) and a string score', () => {
     const nan = write('err/nan.json', '[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5},\n {"image_id": 1, "score": NaN, "category_id": 1, "bbox": [0, 0, 1, 1]}]');
     let r = runCli(['--protocol', 'voc', '--gt', gt, '--dets', nan]);
     expect(r.code).toBe(1);
-    // file:line:column of the bare NaN (line 2, column 27), not just the file.
-    expect(r.err).toContain('nan.json:2:27: invalid JSON: bare NaN');
+    // file, line and column of the bare NaN (line 2, column 27), not just the file.
+    expect(r.err).toContain('nan.json line 2: invalid JSON: bare NaN at column 27');
     const str = write('err/str.json', '[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": "nan"}]');
     r = runCli(['--protocol', 'voc', '--gt', gt, '--dets', str]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('str.json: [0].score: expected a finite number, got "nan"');
+    expect(r.err).toContain('str.json [0].score: score must be a finite number, got "nan"');
   });
 
   it('malformed DOTA lines name file and line', () => {
@@ -191,34 +191,36 @@ describe('CLI errors', () => {
     write('err/dota/dets/Task1_ship.txt', 'P1 0.9 0 0 10 0 10 10 0 10\n');
     let r = runCli(['--protocol', 'dota', '--gt', labels, '--dets', dets]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`${path.join(labels, 'P1.txt')}:4: expected 10 fields`);
+    expect(r.err).toContain(`${path.join(labels, 'P1.txt')} line 4: expected 10 fields`);
     write('err/dota/labelTxt/P1.txt', '0 0 10 0 10 10 0 10 ship 0\n');
     write('err/dota/dets/Task1_ship.txt', 'P1 0.9 0 0 10 0 10 10 0 10\nP2 0.8 0 0 10 0 10 10 0 10\n');
     r = runCli(['--protocol', 'dota', '--gt', labels, '--dets', dets]);
-    expect(r.err).toContain('Task1_ship.txt:2: unknown image "P2"');
+    expect(r.err).toContain('Task1_ship.txt line 2: unknown image "P2"');
     write('err/dota/dets/Task1_ship.txt', 'P1 nan 0 0 10 0 10 10 0 10\n');
     r = runCli(['--protocol', 'dota', '--gt', labels, '--dets', dets]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('Task1_ship.txt:1: score "nan" is not a finite number');
+    expect(r.err).toContain('Task1_ship.txt line 1: score is not a finite number: "nan"');
     write('err/dota/dets/Task1_ship.txt', 'P1 0.9 0 0 10 0 10 10 0 10\n');
     r = runCli(['--protocol', 'dota', '--gt', labels, '--dets', dets, '--classes', 'plane']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/unknown class "ship"/);
   });
 
-  it('bad arguments: unknown protocol, malformed --modality, missing image in the modality map', () => {
-    expect(runCli(['--protocol', 'map50', '--gt', gt, '--dets', gt]).code).not.toBe(0);
+  it('bad arguments: unknown protocol, malformed --modality (usage, exit 2), missing image in the modality map (input, exit 1)', () => {
+    expect(runCli(['--protocol', 'map50', '--gt', gt, '--dets', gt]).code).toBe(2);
     const r = runCli(['--modality', 'sar:coco:onlythree']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('expected <name>:<protocol>:<gt>:<dets>');
     const dets = write('err/ok.json', JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.5 }]));
     const map = write('err/mod.json', JSON.stringify({ 'b.png': 'sar' }));
     const r2 = runCli(['--protocol', 'coco', '--gt', gt, '--dets', dets, '--modalities', map]);
     expect(r2.code).toBe(1);
     expect(r2.err).toContain('image "a.png" has no modality');
-    expect(runCli(['--protocol', 'coco', '--gt', gt]).code).toBe(1);
+    const r4 = runCli(['--protocol', 'coco', '--gt', gt]);
+    expect(r4.code).toBe(2);
+    expect(r4.err).toBe('babelrs-hmap: arguments: missing --dets (or give one --modality <name>:<protocol>:<gt>:<dets> per modality) (see --help)');
     const r3 = runCli(['--modality', `sar:coco:${gt}:${dets}`, '--classes', 'ship']);
-    expect(r3.code).toBe(1);
+    expect(r3.code).toBe(2);
     expect(r3.err).toContain('--classes: not with --modality');
   });
 
@@ -233,7 +235,7 @@ describe('CLI errors', () => {
     // A parent that is a file, not a folder.
     const r2 = runCli(['--protocol', 'coco', '--gt', gt, '--dets', dets, '--json', path.join(dets, 'out.json'), '--quiet']);
     expect(r2.code).toBe(1);
-    expect(r2.err).toMatch(/--json .*ok3\.json[/\\]out\.json: cannot write the result/);
+    expect(r2.err).toMatch(/--json .*ok3\.json[/\\]out\.json: cannot create the output folder .*ok3\.json/);
   });
 
   it('--modality with coco on DOTA polygons names the spec', () => {
@@ -247,7 +249,7 @@ describe('CLI errors', () => {
   it('--protocol next to --modality is an error (each --modality names its protocol)', () => {
     const dets = write('err/ok4.json', JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.5 }]));
     const r = runCli(['--protocol', 'voc', '--modality', `sar:coco:${gt}:${dets}`]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('--protocol: not with --modality');
   });
 
@@ -261,5 +263,59 @@ describe('CLI errors', () => {
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).mAP).toBeCloseTo(1, 12);
     expect(fs.readdirSync(path.dirname(out))).toEqual(['out.json']);
   });
-});
 
+  it('conflicting or pointless flags are usage errors (exit 2), not silently ignored', () => {
+    const dets = write('err/ok5.json', JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.5 }]));
+    const base = ['--protocol', 'coco', '--gt', gt, '--dets', dets];
+    let r = runCli([...base, '--legacy-plus1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('babelrs-hmap: --legacy-plus1: only applies to protocol voc / voc07, not coco (see --help)');
+    r = runCli([...base, '--dota-all-point']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--dota-all-point: only applies to protocol dota');
+    r = runCli([...base, '--soi-difficult-ignored']);
+    expect(r.code).toBe(2);
+    r = runCli([...base, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--quiet: without --json the result would go nowhere');
+    r = runCli([...base, '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')).toHaveLength(1);
+    // The same flag where it applies is fine.
+    expect(runCli(['--protocol', 'voc', '--gt', gt, '--dets', dets, '--legacy-plus1']).code).toBe(0);
+  });
+
+  it('a --json folder that cannot exist (below /proc) fails fast with exit 1 instead of hanging', () => {
+    const dets = write('err/ok6.json', JSON.stringify([{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.5 }]));
+    const t0 = Date.now();
+    const r = runCli(['--protocol', 'coco', '--gt', gt, '--dets', dets, '--json', '/proc/no-such/dir/out.json', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^babelrs-hmap: --json \/proc\/no-such\/dir\/out\.json: cannot create the output folder \/proc\/no-such/);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(Date.now() - t0).toBeLessThan(20_000); // it used to spin for ever in mkdir({ recursive: true })
+  });
+
+  it('errors are one line; --debug adds the stack', () => {
+    const r = runCli(['--protocol', 'coco', '--gt', path.join(tmp, 'nope.json'), '--dets', gt]);
+    expect(r.err.split('\n')).toHaveLength(1);
+    const d = runCli(['--protocol', 'coco', '--gt', path.join(tmp, 'nope.json'), '--dets', gt, '--debug']);
+    expect(d.code).toBe(1);
+    expect(d.err.split('\n').length).toBeGreaterThan(2);
+    expect(d.err).toMatch(/\n\s+at /);
+  });
+
+  it('H-mAP without modalities is undefined everywhere: table "-", JSON null', () => {
+    const labels = path.join(tmp, 'nomod/labelTxt');
+    write('nomod/labelTxt/P1.txt', '0 0 10 0 10 10 0 10 ship 0\n');
+    write('nomod/dets/Task1_ship.txt', 'P1 0.9 0 0 10 0 10 10 0 10\n');
+    const out = path.join(tmp, 'nomod/out.json');
+    const r = runCli(['--protocol', 'dota', '--gt', labels, '--dets', path.join(tmp, 'nomod/dets'), '--json', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('H-mAP (classes with GT): -');
+    expect(r.out).not.toMatch(/H-mAP[^\n]*0\.00/);
+    const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(doc.hmap).toBeNull();
+    expect(doc.hmapClassesWithGt).toBeNull();
+    expect(doc.summary.hmap).toBeNull();
+  });
+});

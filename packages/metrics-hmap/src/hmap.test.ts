@@ -13,9 +13,10 @@ describe('harmonicModalityMap (H-mAP)', () => {
     expect(harmonicModalityMap([0.6064, 0.4647, 0.4887])).toBeCloseTo(0.5131, 4);
   });
 
-  it('is 0 when any modality scores 0, and for no modality', () => {
+  it('is 0 when any modality scores 0; undefined (NaN), not 0, without any modality', () => {
     expect(harmonicModalityMap([0.9, 0])).toBe(0);
-    expect(harmonicModalityMap([])).toBe(0);
+    expect(harmonicModalityMap([])).toBeNaN();
+    expect(harmonicModalityMap({})).toBeNaN();
   });
 
   it('is NaN (undefined), not 0, when a modality mAP is undefined; a 0 elsewhere still gives 0', () => {

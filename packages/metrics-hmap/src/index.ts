@@ -16,7 +16,8 @@ export type {
   ProtocolResult,
 } from './types.js';
 export { BOX_DIM, PROTOCOL_NAMES } from './types.js';
-export { MetricsInputError } from './errors.js';
+export { MetricsInputError, UsageError } from './errors.js';
+export { FormatError } from '@babelrs/formats';
 export type { DatasetObjects, DetectionObject, GroundTruthObject } from './dataset.js';
 export { createDataset, modalitiesOf, selectImages, validateDataset } from './dataset.js';
 export { areaAP, elevenPointAP, ELEVEN_POINT_THRESHOLDS } from './average-precision.js';
@@ -38,4 +39,4 @@ export { readCocoDataset, readCocoGroundTruth, readCocoResults, type CocoGroundT
 export { readDotaDataset, type DotaReadOptions } from './readers/dota-txt.js';
 export { applyModalityMap, readModalityMap } from './readers/modality-map.js';
 export { loadDataset, type LoadDatasetOptions } from './readers/load-dataset.js';
-export { writeFileAtomic } from './atomic-write.js';
+export { writeFileAtomic } from '@babelrs/formats';

@@ -1,4 +1,4 @@
-// Every case of ../shared/metrics-cases (reference numbers from mmdet eval_map, the DOTA
+// Every case of fixtures/metrics-cases (reference numbers from mmdet eval_map, the DOTA
 // devkit, pycocotools and SM3Det's eval_rbbox_map) through the in-memory API: all images,
 // per modality, H-mAP, and the cheap variants.
 import { describe, expect, it } from 'vitest';

@@ -48,6 +48,48 @@ export class SafetensorsError extends Error {
   }
 }
 
+/**
+ * Parses the header JSON text, refusing duplicate top-level keys: `JSON.parse` silently keeps
+ * the last one, which then surfaces as a misleading "gap" in the data section.
+ */
+export function parseHeaderJson(file: string, text: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SafetensorsError(file, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
+    const seen = new Set<string>();
+    for (const key of topLevelKeys(text)) {
+      if (seen.has(key)) throw new SafetensorsError(file, `header has the key "${key}" twice (each tensor name must appear once)`);
+      seen.add(key);
+    }
+  }
+  return json;
+}
+
+/** Keys of the top-level object of valid JSON `text`, in order, duplicates included. */
+export function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      const start = i;
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+      if (depth === 1) {
+        // A string at depth 1 followed by ':' is a key.
+        let j = i + 1;
+        while (j < text.length && /\s/.test(text[j])) j++;
+        if (text[j] === ':') keys.push(JSON.parse(text.slice(start, i + 1)) as string);
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return keys;
+}
+
 export function isSafetensorsDtype(d: unknown): d is SafetensorsDtype {
   return typeof d === 'string' && Object.hasOwn(SAFETENSORS_DTYPES, d);
 }

@@ -7,6 +7,7 @@ import {
   SAFETENSORS_DTYPES,
   SafetensorsError,
   parseHeader,
+  parseHeaderJson,
   type SafetensorsDtype,
   type SafetensorsHeader,
   type TensorInfo,
@@ -150,12 +151,7 @@ function readHeader(path: string, fd: number): SafetensorsHeader {
   const headerLength = Number(n);
   const headerBuf = Buffer.alloc(headerLength);
   readFully(path, fd, headerBuf, 8);
-  let json: unknown;
-  try {
-    json = JSON.parse(headerBuf.toString('utf8'));
-  } catch (e) {
-    throw new SafetensorsError(path, `header is not valid JSON (${(e as Error).message})`);
-  }
+  const json = parseHeaderJson(path, headerBuf.toString('utf8'));
   return parseHeader(path, json, headerLength, size - 8 - headerLength);
 }
 
@@ -204,11 +200,14 @@ function decode16(bits: Uint16Array, decode: (b: number) => number): Float32Arra
   return out;
 }
 
-/** Reads every tensor (convenience for small files; prefer `SafetensorsFile` for large ones). */
+/**
+ * Reads every tensor (convenience for small files; prefer `SafetensorsFile` for large ones).
+ * `tensors` has a null prototype, so a tensor named `__proto__` is an ordinary key.
+ */
 export function readSafetensors(path: string): { tensors: Record<string, tf.Tensor>; metadata: Record<string, string> } {
   const file = SafetensorsFile.open(path);
   try {
-    const tensors: Record<string, tf.Tensor> = {};
+    const tensors: Record<string, tf.Tensor> = Object.create(null) as Record<string, tf.Tensor>;
     for (const key of file.keys()) tensors[key] = file.readTensor(key);
     return { tensors, metadata: file.metadata };
   } finally {

@@ -18,9 +18,15 @@ type Entry = { key: string; dtype: SafetensorsDtype; shape: number[]; encode: ()
  * rename). Tensors are encoded and written one at a time, so memory holds at most one tensor's
  * bytes beyond the tensors themselves. Keys are written in the given order.
  */
-export function writeSafetensors(file: string, tensors: Readonly<Record<string, tf.Tensor | RawTensor>>, opts: WriteSafetensorsOptions = {}): void {
-  const entries = Object.entries(tensors).map(([key, t]) => toEntry(file, key, t, opts.floatDtype ?? 'F32'));
-  const header: Record<string, unknown> = {};
+export function writeSafetensors(
+  file: string,
+  tensors: Readonly<Record<string, tf.Tensor | RawTensor>> | ReadonlyMap<string, tf.Tensor | RawTensor>,
+  opts: WriteSafetensorsOptions = {},
+): void {
+  const list = tensors instanceof Map ? [...tensors] : Object.entries(tensors as Readonly<Record<string, tf.Tensor | RawTensor>>);
+  const entries = list.map(([key, t]) => toEntry(file, key, t, opts.floatDtype ?? 'F32'));
+  // Null prototype: a tensor named `__proto__` must become a key, not the object's prototype.
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (opts.metadata) {
     for (const [k, v] of Object.entries(opts.metadata)) {
       if (typeof v !== 'string') throw new SafetensorsError(file, `metadata "${k}" must be a string, got ${typeof v}`);

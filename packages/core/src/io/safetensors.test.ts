@@ -142,6 +142,12 @@ describe('safetensors bad headers give errors naming file and key', () => {
     ['gap between tensors', () => fileWith('gap.st', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [6, 10] } }, 10), /gap\.st: tensor "b": misaligned data_offsets: starts at 6/],
     ['bad shape', () => fileWith('shape.st', { a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, 4), /shape\.st: tensor "a": shape must be an array of non-negative integers/],
     ['non-string metadata', () => fileWith('meta.st', { __metadata__: { epoch: 3 } }, 0), /meta\.st: __metadata__\."epoch" must be a string/],
+    // JSON.parse keeps the last of two equal keys; the first tensor's bytes then look like a "gap".
+    [
+      'duplicate key',
+      () => fileWith('dup.st', '{"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "a" : {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}', 2),
+      /dup\.st: header has the key "a" twice/,
+    ],
   ];
   for (const [name, make, error] of cases) {
     it(name, () => {
@@ -154,6 +160,26 @@ describe('safetensors bad headers give errors naming file and key', () => {
     const dir = fs.mkdtempSync(path.join(tmpDir, 'dir-ü-'));
     expect(() => SafetensorsFile.open(dir)).toThrow(new RegExp(`safetensors ${dir}: is a directory`));
     expect(() => SafetensorsFile.open(path.join(dir, 'nope.st'))).toThrow(/safetensors .*nope\.st: cannot open: ENOENT/);
+  });
+
+  it('a tensor named __proto__ (or constructor) is kept, written and read back', () => {
+    const p = path.join(tmpDir, 'proto.safetensors');
+    const tensors = new Map<string, { dtype: 'U8'; shape: number[]; data: Uint8Array }>([
+      ['__proto__', { dtype: 'U8', shape: [2], data: Uint8Array.of(1, 2) }],
+      ['constructor', { dtype: 'U8', shape: [1], data: Uint8Array.of(3) }],
+    ]);
+    writeSafetensors(p, tensors);
+    const f = SafetensorsFile.open(p);
+    try {
+      expect(f.keys()).toEqual(['__proto__', 'constructor']);
+      expect(Array.from(f.readRaw('__proto__').data as Uint8Array)).toEqual([1, 2]);
+    } finally {
+      f.close();
+    }
+    const all = readSafetensors(p);
+    expect(Object.keys(all.tensors)).toEqual(['__proto__', 'constructor']);
+    expect(Array.from(all.tensors['__proto__'].dataSync())).toEqual([1, 2]);
+    tf.dispose(Object.values(all.tensors));
   });
 
   it('"__metadata__": null means no metadata (as in the reference reader)', () => {

@@ -1,9 +1,35 @@
-export { parseXml, xmlChild, xmlChildren, type XmlElement } from './xml.js';
-export * from './dota-txt.js';
-export * from './write-dota-txt.js';
-export * from './coco-json.js';
-export * from './write-coco-json.js';
-export * from './voc-xml.js';
+// The DOTA / COCO / VOC readers and writers live in @babelrs/formats (one reader per format,
+// shared with @babelrs/metrics-hmap); re-exported here so `@babelrs/datasets` users keep their imports.
+export {
+  parseDotaTxt,
+  readDotaTxt,
+  scanDotaTxt,
+  formatDotaTxt,
+  writeDotaTxt,
+  parseCocoJson,
+  readCocoJson,
+  toCocoJson,
+  writeCocoJson,
+  parseVocXml,
+  readVocXml,
+  writeFileAtomic,
+  writeFileAtomicAsync,
+  type DotaLabelFile,
+  type DotaObject,
+  type DotaReadOptions,
+  type DotaWriteObject,
+  type DotaWriteOptions,
+  type CocoAnnotation,
+  type CocoCategory,
+  type CocoDataset,
+  type CocoImage,
+  type CocoReadOptions,
+  type CocoVariant,
+  type CocoWriteInput,
+  type VocAnnotation,
+  type VocGeometry,
+  type VocObject,
+  type VocReadOptions,
+} from '@babelrs/formats';
 export * from './voc-boxes.js';
 export * from './soi-det-layout.js';
-export { writeFileAtomic, writeFileAtomicAsync } from './atomic-write.js';

@@ -8,10 +8,10 @@ import { SAMPLES } from '../testing/test-support.js';
 import { buildUnified, SOI_DET_CLASS_SPACES, unifiedClassId } from '../classes.js';
 import { DatasetError } from '../errors.js';
 import { vocGeometriesToObb } from './voc-boxes.js';
-import { readVocXml } from './voc-xml.js';
+import { readVocXml } from '@babelrs/formats';
 import { loadSoiDet } from './soi-det-layout.js';
-import { writeCocoJson } from './write-coco-json.js';
-import { writeDotaTxt } from './write-dota-txt.js';
+import { writeCocoJson } from '@babelrs/formats';
+import { writeDotaTxt } from '@babelrs/formats';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let root: string;
@@ -196,6 +196,24 @@ describe('loadSoiDet', () => {
     const lenient = await loadSoiDet(dir, { lenient: true });
     expect(lenient.counts).toEqual({ 'sar/train': 1, 'rgb/train': 0, 'ir/val': 1 });
     expect(lenient.skipped.map((s) => path.basename(s.file))).toEqual(['train.json', 'P1888.txt', '0_80_70_0_07057.jpg']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a modality folder with images but no labels is an error (it used to be dropped without a word)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soi-det-nolabels-'));
+    buildDataset(dir);
+    fs.rmSync(path.join(dir, 'ir/labelTxt'), { recursive: true });
+    const e = await loadSoiDet(dir).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DatasetError);
+    expect((e as DatasetError).file).toBe(path.join(dir, 'ir/labelTxt/val'));
+    expect((e as DatasetError).reason).toBe('not found, but ir/images/val holds 2 image(s): labels missing for ir/val');
+    fs.rmSync(path.join(dir, 'sar/annotations'), { recursive: true });
+    const lenient = await loadSoiDet(dir, { lenient: true });
+    expect(lenient.counts).toEqual({ 'rgb/train': 1 });
+    expect(lenient.skipped.map((s) => path.relative(dir, s.file))).toEqual(['sar/annotations/train.json', 'ir/labelTxt/val']);
+    // A split with neither images nor labels is simply absent.
+    expect((await loadSoiDet(dir, { modalities: ['rgb'], splits: ['train', 'test'] })).counts).toEqual({ 'rgb/train': 1 });
+    await expect(loadSoiDet(path.join(dir, 'nope'))).rejects.toThrow(/nope: dataset root not found/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -35,8 +35,7 @@ import { SOI_DET_CLASSES, type UnifiedClass } from '../classes.js';
 import { DatasetError, IssueSink, type ReadOptions, type SkippedRecord } from '../errors.js';
 import { readImageInfo } from '../image/decode-image.js';
 import type { DetectionSample, Modality } from '../sample.js';
-import { readCocoJson, type CocoDataset } from './coco-json.js';
-import { readDotaTxt } from './dota-txt.js';
+import { readCocoJson, readDotaTxt, type CocoDataset } from '@babelrs/formats';
 
 export const SOI_DET_SPLITS = ['train', 'val', 'test'] as const;
 
@@ -82,7 +81,7 @@ export interface SoiDetLoadResult {
 
 /** Loads an SOI-Det-layout dataset (see the module comment) into `DetectionSample`s. */
 export async function loadSoiDet(root: string, opts: SoiDetLoadOptions = {}): Promise<SoiDetLoadResult> {
-  if (!fs.existsSync(root)) throw new Error(`loadSoiDet: dataset root not found: ${root}`);
+  if (!fs.existsSync(root)) throw new DatasetError({ file: root }, 'dataset root not found');
   const sink = new IssueSink(opts.lenient);
   const classes = opts.classes ?? SOI_DET_CLASSES;
   const result: SoiDetLoadResult = { samples: [], counts: {}, skipped: sink.skipped, notices: sink.notices };
@@ -129,7 +128,7 @@ function expectedNames(index: Map<string, number>): string {
 /** SAR: `sar/annotations/<split>.json` + `sar/images/<split>/`. Undefined when the split is absent. */
 function loadCocoSplit(ctx: LoadContext): DetectionSample[] | undefined {
   const annFile = path.join(ctx.root, 'sar', 'annotations', `${ctx.split}.json`);
-  if (!fs.existsSync(annFile)) return undefined;
+  if (!fs.existsSync(annFile)) return orphanImages(ctx, path.join(ctx.root, 'sar', 'images', ctx.split), annFile);
   const ds = readCocoJson(annFile, { sink: ctx.sink, variants: ctx.opts.cocoVariants });
   const index = classIndex(ctx);
   const categoryLabel = sarCategoryLabels(ds, index, annFile, ctx.sink);
@@ -181,11 +180,24 @@ function sarCategoryLabels(ds: CocoDataset, index: Map<string, number>, file: st
   return out;
 }
 
+/**
+ * A split whose images exist but whose labels do not is an error (lenient: reported), not a
+ * silently missing modality: a typo in `labelTxt` would otherwise drop a third of the data.
+ * Returns undefined (split absent) when there are no images either.
+ */
+function orphanImages(ctx: LoadContext, imageDir: string, labels: string): undefined {
+  const images = imagesByStem(imageDir);
+  if (images.size > 0) {
+    ctx.sink.fail({ file: labels }, `not found, but ${path.relative(ctx.root, imageDir)} holds ${images.size} image(s): labels missing for ${ctx.modality}/${ctx.split}`);
+  }
+  return undefined;
+}
+
 /** RGB / IR: `<m>/labelTxt/<split>/*.txt` + `<m>/images/<split>/`. Undefined when the split is absent. */
 async function loadDotaSplit(ctx: LoadContext): Promise<DetectionSample[] | undefined> {
   const labelDir = path.join(ctx.root, ctx.modality, 'labelTxt', ctx.split);
-  if (!fs.existsSync(labelDir)) return undefined;
   const imageDir = path.join(ctx.root, ctx.modality, 'images', ctx.split);
+  if (!fs.existsSync(labelDir)) return orphanImages(ctx, imageDir, labelDir);
   const index = classIndex(ctx);
   const files = fs.readdirSync(labelDir).filter((f) => f.endsWith('.txt')).sort();
   const images = imagesByStem(imageDir);

@@ -5,8 +5,8 @@
  * needed; polygons become their minimum-area rectangle, horizontal boxes an angle-0 OBB.
  */
 import { hbbToObb, hbbToPoly, normalizeObb, obbToHbb, obbToPoly, polyToHbb, polyToObb } from '@babelrs/boxes';
-import type { VocGeometry, VocObject } from './voc-xml.js';
-import type { DotaWriteObject } from './write-dota-txt.js';
+import type { VocGeometry, VocObject } from '@babelrs/formats';
+import type { DotaWriteObject } from '@babelrs/formats';
 
 /** N×5 le90 OBBs, one per object, whatever geometry each object was annotated with. */
 export function vocGeometriesToObb(geoms: readonly VocGeometry[]): Float64Array {

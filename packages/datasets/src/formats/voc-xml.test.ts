@@ -2,10 +2,10 @@ import path from 'node:path';
 import { obbToPoly } from '@babelrs/boxes';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, SAMPLES, errorOf } from '../testing/test-support.js';
-import { parseDotaTxt } from './dota-txt.js';
+import { parseDotaTxt } from '@babelrs/formats';
 import { geometryToObb, vocGeometriesToHbb, vocGeometriesToObb, vocToDotaObjects } from './voc-boxes.js';
-import { formatDotaTxt } from './write-dota-txt.js';
-import { parseVocXml, readVocXml, type VocGeometry } from './voc-xml.js';
+import { formatDotaTxt } from '@babelrs/formats';
+import { parseVocXml, readVocXml, type VocGeometry } from '@babelrs/formats';
 
 describe('readVocXml on SSDD (SAR, bndbox)', () => {
   it('reads 000001.xml (no declaration, no trailing newline, Windows path, depth 1)', () => {
@@ -123,7 +123,7 @@ describe('readVocXml errors', () => {
   it('names the line of a mismatched tag', () => {
     const e = errorOf(() => readVocXml(path.join(FIXTURES, 'broken/voc-mismatched-tag.xml')));
     expect(e.line).toBe(5);
-    expect(e.reason).toMatch(/closing tag <\/ymin> does not match <ymax>/);
+    expect(e.reason).toMatch(/invalid XML: Expected closing tag 'ymax' .* instead of closing tag 'ymin'/);
   });
 
   it('rejects a bad number, or skips that object in lenient mode', () => {

@@ -9,14 +9,18 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { DatasetError } from '../errors.js';
 import { isTiff, type DecodedImage, type ImageInfo, type SampleFormat } from './decoded-image.js';
+import { checkImageSize, DEFAULT_MAX_IMAGE_PIXELS, type ImageLimits } from './image-limits.js';
 import { decodeTiff, readTiffInfo } from './tiff-io.js';
 
-/** Decodes an image file (path) or encoded bytes to CHW float32 in source units. */
-export async function decodeImage(source: string | Uint8Array, name = typeof source === 'string' ? source : '<buffer>'): Promise<DecodedImage> {
+/**
+ * Decodes an image file (path) or encoded bytes to CHW float32 in source units. The header's
+ * width × height is checked against `limits.maxPixels` (and refused when 0) before decoding.
+ */
+export async function decodeImage(source: string | Uint8Array, name = typeof source === 'string' ? source : '<buffer>', limits: ImageLimits = {}): Promise<DecodedImage> {
   const bytes = await readBytes(source, name);
   try {
-    if (isTiff(bytes)) return await decodeTiff(bytes, name);
-    return await decodeWithSharp(bytes);
+    if (isTiff(bytes)) return await decodeTiff(bytes, name, limits);
+    return await decodeWithSharp(bytes, name, limits);
   } catch (err) {
     if (err instanceof DatasetError) throw err;
     throw new DatasetError({ file: name }, `cannot decode image: ${(err as Error).message}`);
@@ -28,7 +32,8 @@ export async function readImageInfo(file: string): Promise<ImageInfo> {
   try {
     const head = await readHead(file);
     if (isTiff(head)) return await readTiffInfo(await fs.promises.readFile(file), file);
-    const m = await sharp(file).metadata();
+    const m = await sharp(file, { limitInputPixels: false }).metadata();
+    checkImageSize(m.width ?? 0, m.height ?? 0, file, { maxPixels: Number.MAX_SAFE_INTEGER });
     const kind = depthKind(m.depth);
     // The channels `decodeImage` returns: alpha is dropped there.
     const channels = (m.channels ?? 0) - (m.hasAlpha ? 1 : 0);
@@ -39,14 +44,16 @@ export async function readImageInfo(file: string): Promise<ImageInfo> {
   }
 }
 
-async function decodeWithSharp(bytes: Uint8Array): Promise<DecodedImage> {
-  const meta = await sharp(bytes).metadata();
+async function decodeWithSharp(bytes: Uint8Array, name: string, limits: ImageLimits): Promise<DecodedImage> {
+  const maxPixels = limits.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  const meta = await sharp(bytes, { limitInputPixels: false }).metadata(); // header only
+  checkImageSize(meta.width ?? 0, meta.height ?? 0, name, limits);
   const kind = depthKind(meta.depth);
   const grey = (meta.channels ?? 3) <= 2;
   // Without an explicit colourspace sharp turns grey into 3-channel sRGB and 16-bit into 8-bit range.
   const space = kind.bitDepth === 16 ? (grey ? 'grey16' : 'rgb16') : grey ? 'b-w' : 'srgb';
   // Alpha is not image content: an RGBA PNG would otherwise reach RGB statistics with 4 channels.
-  const { data, info } = await sharp(bytes)
+  const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels })
     .removeAlpha()
     .toColourspace(space)
     .raw({ depth: kind.bitDepth === 16 ? 'ushort' : 'uchar' })
@@ -69,7 +76,7 @@ export function toChw(hwc: ArrayLike<number>, width: number, height: number, cha
   return out;
 }
 
-function depthKind(depth: string | undefined): { bitDepth: number; sampleFormat: SampleFormat } {
+export function depthKind(depth: string | undefined): { bitDepth: number; sampleFormat: SampleFormat } {
   switch (depth) {
     case 'ushort':
       return { bitDepth: 16, sampleFormat: 'uint' };
@@ -82,7 +89,7 @@ function depthKind(depth: string | undefined): { bitDepth: number; sampleFormat:
   }
 }
 
-async function readBytes(source: string | Uint8Array, name: string): Promise<Uint8Array> {
+export async function readBytes(source: string | Uint8Array, name: string): Promise<Uint8Array> {
   if (typeof source !== 'string') return source;
   try {
     return await fs.promises.readFile(source);

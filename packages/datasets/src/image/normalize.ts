@@ -52,6 +52,20 @@ export function normalizeImage(img: Pick<DecodedImage, 'data' | 'width' | 'heigh
 }
 
 /**
+ * What `normalizeImage` does to an image of `channels` channels, as numbers: the output
+ * channel count and, per output channel, the mean and `1 / std` (so `(x − mean) · inv` gives
+ * the same float32 as `normalizeImage`). Throws the errors `normalizeImage` would throw.
+ */
+export function normalizationCoefficients(channels: number, config: NormalizationConfig): { channels: number; mean: number[]; inv: number[] } {
+  const to = config.outChannels ?? defaultOutChannels(channels, config);
+  if (channels !== to && channels !== 1 && to !== 1) throw new Error(`adaptChannels: cannot map ${channels} channels to ${to} (only 1 → k, k → 1 or equal)`);
+  const mean = broadcast(config.mean, to, 'mean');
+  const std = broadcast(config.std, to, 'std');
+  for (let c = 0; c < to; c++) if (!(std[c] > 0)) throw new Error(`normalizeImage: std[${c}] must be > 0, got ${std[c]}`);
+  return { channels: to, mean, inv: std.map((v) => 1 / v) };
+}
+
+/**
  * Channels kept when `outChannels` is not set: the image's own, except that a grey image with
  * per-channel colour statistics becomes colour (DOTA has panchromatic images among its RGB ones;
  * mmcv's `imread` also reads them as 3 equal channels), so RGB statistics never fail on them.

@@ -5,14 +5,18 @@
 import { fromArrayBuffer, writeArrayBuffer } from 'geotiff';
 import { DatasetError } from '../errors.js';
 import type { DecodedImage, ImageInfo, SampleFormat } from './decoded-image.js';
+import { checkImageSize, type ImageLimits } from './image-limits.js';
 
-/** Decodes the first image of a TIFF file (all bands) to CHW float32. */
-export async function decodeTiff(bytes: Uint8Array, file: string): Promise<DecodedImage> {
+/** Decodes the first image of a TIFF file (all bands) to CHW float32; the size is checked first. */
+export async function decodeTiff(bytes: Uint8Array, file: string, limits: ImageLimits = {}): Promise<DecodedImage> {
   const tiff = await fromArrayBuffer(toArrayBuffer(bytes));
   const image = await tiff.getImage();
   const width = image.getWidth();
   const height = image.getHeight();
+  // From the IFD, before geotiff allocates the rasters (it trusts the header).
+  checkImageSize(width, height, file, limits);
   const channels = image.getSamplesPerPixel();
+  if (!Number.isSafeInteger(channels) || channels < 1 || channels > 64) throw new DatasetError({ file }, `TIFF header says ${channels} samples per pixel`);
   const { bitDepth, sampleFormat } = sampleKind(image.getBitsPerSample(0), image.getSampleFormat(0), file);
   const rasters = (await image.readRasters({ interleave: false })) as unknown as ArrayLike<number>[];
   const plane = width * height;
@@ -24,6 +28,7 @@ export async function decodeTiff(bytes: Uint8Array, file: string): Promise<Decod
 /** Header facts of a TIFF file, without decoding pixels. */
 export async function readTiffInfo(bytes: Uint8Array, file: string): Promise<ImageInfo> {
   const image = await (await fromArrayBuffer(toArrayBuffer(bytes))).getImage();
+  checkImageSize(image.getWidth(), image.getHeight(), file, { maxPixels: Number.MAX_SAFE_INTEGER });
   const kind = sampleKind(image.getBitsPerSample(0), image.getSampleFormat(0), file);
   return { width: image.getWidth(), height: image.getHeight(), channels: image.getSamplesPerPixel(), ...kind, format: 'tiff' };
 }

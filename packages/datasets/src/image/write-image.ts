@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { writeFileAtomicAsync } from '../formats/atomic-write.js';
+import { writeFileAtomicAsync } from '@babelrs/formats';
 import type { DecodedImage, SampleFormat } from './decoded-image.js';
 import { encodeTiff } from './tiff-io.js';
 

@@ -1,5 +1,5 @@
 export * from './prng.js';
 export * from './balanced-sampler.js';
 export * from './sequential-sampler.js';
-export { LoaderError, loadBatchItems, loadTransformedItem } from './load-item.js';
+export { LoaderError, loadBatchItems, loadTransformedItem, type LoadOptions } from './load-item.js';
 export * from './prefetch-loader.js';

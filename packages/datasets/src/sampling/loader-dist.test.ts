@@ -32,7 +32,8 @@ describe('PrefetchLoader from a built bundle', () => {
       target: 'node20',
       outfile: bundle,
       conditions: ['@babelrs/source'],
-      external: ['sharp', 'geotiff'],
+      // As tsup does: dependencies stay external (write-file-atomic is CommonJS and cannot be bundled into ESM).
+      external: ['sharp', 'geotiff', 'write-file-atomic', 'zod', 'fast-xml-parser', '@streamparser/json'],
       logLevel: 'silent',
     });
     const samples: DetectionSample[] = [];

@@ -19,6 +19,8 @@ const WORKER_FLAG = 'babelrsLoaderWorker';
 
 export interface LoaderWorkerInit {
   pipeline: readonly TransformSpec[];
+  /** Fused pipeline pass when possible (default true). */
+  fused?: boolean;
 }
 
 export interface LoaderJob {
@@ -66,7 +68,7 @@ function runLoaderWorker(init: LoaderWorkerInit): void {
   const pipeline = buildPipeline(init.pipeline);
   port.on('message', async (job: LoaderJob) => {
     try {
-      const items = await loadBatchItems(job.samples, pipeline, job.seeds);
+      const items = await loadBatchItems(job.samples, pipeline, job.seeds, { fused: init.fused ?? true });
       const reply: LoaderReply = { type: 'result', jobId: job.jobId, items };
       port.postMessage(reply, transferables(items));
     } catch (err) {

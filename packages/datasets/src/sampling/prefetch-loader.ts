@@ -29,6 +29,11 @@ export interface PrefetchLoaderOptions {
   workers?: number;
   /** Batches decoded ahead of the consumer (default 2 per worker, at least 2). */
   prefetch?: number;
+  /**
+   * Run the pipeline as one fused pass over the decoder's samples when its shape allows
+   * (default true; bit-identical to the step-wise run, which `false` forces).
+   */
+  fusedPipeline?: boolean;
 }
 
 export interface LoadedBatch {
@@ -47,6 +52,7 @@ export class PrefetchLoader implements AsyncIterableIterator<LoadedBatch> {
   private readonly seed: number;
   private readonly pool: WorkerPool | null;
   private readonly inline: Transform | null;
+  private readonly fused: boolean;
   private readonly slots = new Map<number, Promise<LoadedBatch>>();
   private dispatched = 0;
   private delivered = 0;
@@ -64,7 +70,8 @@ export class PrefetchLoader implements AsyncIterableIterator<LoadedBatch> {
     const pipeline = opts.pipeline ?? [];
     // Built here even when workers run it: a bad spec fails now, in the caller's stack.
     const built = buildPipeline(pipeline);
-    this.pool = this.workers > 0 ? new WorkerPool(this.workers, pipeline) : null;
+    this.fused = opts.fusedPipeline ?? true;
+    this.pool = this.workers > 0 ? new WorkerPool(this.workers, pipeline, this.fused) : null;
     this.inline = this.workers > 0 ? null : built;
     this.fill();
   }
@@ -128,7 +135,7 @@ export class PrefetchLoader implements AsyncIterableIterator<LoadedBatch> {
     const seeds = indices.map((_, slot) => hashSeed(this.seed, batch, slot));
     let items: TransformItem[];
     if (this.pool) items = await this.pool.run(samples, seeds);
-    else items = await loadBatchItems(samples, this.inline as Transform, seeds);
+    else items = await loadBatchItems(samples, this.inline as Transform, seeds, { fused: this.fused });
     return { batch, indices, items };
   }
 }
@@ -149,9 +156,9 @@ class WorkerPool {
   private failure: Error | null = null;
   private terminating = false;
 
-  constructor(n: number, pipeline: readonly TransformSpec[]) {
+  constructor(n: number, pipeline: readonly TransformSpec[], fused: boolean) {
     for (let i = 0; i < n; i++) {
-      const w = spawnLoaderWorker({ pipeline });
+      const w = spawnLoaderWorker({ pipeline, fused });
       w.on('message', (reply: LoaderReply) => this.onReply(w, reply));
       w.on('error', (err) => this.onCrash(err));
       // A worker that dies without an 'error' (killed, out of memory) must not hang the loader.

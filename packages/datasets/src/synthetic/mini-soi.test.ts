@@ -178,3 +178,11 @@ describe('mini-SOI options', () => {
     }
   });
 });
+
+describe('generateMiniSoi output path', () => {
+  it('a root that cannot exist (below /proc) fails at once naming the folder (mkdir recursive used to spin)', async () => {
+    const t0 = Date.now();
+    await expect(generateMiniSoi('/proc/no-such/mini-soi', { images: { sar: 1, rgb: 0, ir: 0 } })).rejects.toThrow(/\/proc\/no-such.*cannot create folder/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+});

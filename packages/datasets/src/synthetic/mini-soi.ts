@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { obbToHbb, obbToPoly, normalizeObb, polyToObb } from '@babelrs/boxes';
+import { ensureDir } from '@babelrs/formats';
 import { classesOfModality } from '../classes.js';
 import { writeCocoJson, writeDotaTxt, writeFileAtomic, type CocoWriteInput } from '../formats/index.js';
 import { writeImage } from '../image/index.js';
@@ -220,7 +221,7 @@ function swapIntoPlace(tmp: string, target: string): void {
     fs.renameSync(tmp, target);
     fs.rmSync(old, { recursive: true, force: true });
   } else {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    ensureDir(path.dirname(target)); // not mkdir({ recursive }): it never returns below /proc
     fs.renameSync(tmp, target);
   }
 }

@@ -6,8 +6,8 @@ import { DatasetError } from '../errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** `../shared/samples` beside the checkout (the same layout in CI). */
-export const SAMPLES = path.resolve(here, '../../../../../shared/samples');
+/** The reference samples committed at the repository root (`fixtures/samples`, copied from the shared folder). */
+export const SAMPLES = path.resolve(here, '../../../../fixtures/samples');
 
 /** This package's committed fixtures (`packages/datasets/fixtures`). */
 export const FIXTURES = path.resolve(here, '../../fixtures');
@@ -16,6 +16,17 @@ export const FIXTURES = path.resolve(here, '../../fixtures');
 export function errorOf(fn: () => unknown): DatasetError {
   try {
     fn();
+  } catch (err) {
+    if (err instanceof DatasetError) return err;
+    throw err;
+  }
+  throw new Error('expected a DatasetError');
+}
+
+/** Awaits `fn` and returns the DatasetError it rejects with; fails the test otherwise. */
+export async function errorOfAsync(fn: () => Promise<unknown>): Promise<DatasetError> {
+  try {
+    await fn();
   } catch (err) {
     if (err instanceof DatasetError) return err;
     throw err;

@@ -10,8 +10,7 @@ import { decodeImage } from '../image/decode-image.js';
 import type { DecodedImage } from '../image/decoded-image.js';
 import { writeImage } from '../image/write-image.js';
 import { resizeBilinear } from '../transforms/resize-pad.js';
-import { writeDotaTxt } from '../formats/write-dota-txt.js';
-import { readDotaTxt } from '../formats/dota-txt.js';
+import { readDotaTxt, writeDotaTxt } from '@babelrs/formats';
 import { tileName, tileWindows, type TileGridOptions, type TileWindow } from './tile-grid.js';
 import { tileObjects, type TiledObject, type TileObjectsCounts, type TileObjectsOptions, type TileSourceObject } from './tile-objects.js';
 

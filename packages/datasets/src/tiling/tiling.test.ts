@@ -4,7 +4,7 @@ import path from 'node:path';
 import { polyToObb, rotatedIoU } from '@babelrs/boxes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, SAMPLES } from '../testing/test-support.js';
-import { readDotaTxt } from '../formats/dota-txt.js';
+import { readDotaTxt } from '@babelrs/formats';
 import { decodeImage } from '../image/decode-image.js';
 import { mergeTileDetections } from './merge-detections.js';
 import { cropTile, splitDotaAnnotations, splitDotaDataset, splitDotaImage } from './split-dota.js';

@@ -42,11 +42,15 @@ export function randomFlip(opts: RandomFlipOptions = {}): Transform {
 }
 
 export function flipItem(item: TransformItem, direction: FlipDirection): TransformItem {
-  const { width: w, height: h } = item.image;
+  const m = flipAffine(item.image.width, item.image.height, direction);
+  return withGeometricStep(item, flipImage(item.image, direction), m, `flip:${direction}`);
+}
+
+/** The coordinate map of a flip of a `w`×`h` image (shared with the fused loader path). */
+export function flipAffine(w: number, h: number, direction: FlipDirection): Affine2D {
   const mx = direction !== 'vertical';
   const my = direction !== 'horizontal';
-  const m: Affine2D = [mx ? -1 : 1, 0, mx ? w : 0, 0, my ? -1 : 1, my ? h : 0];
-  return withGeometricStep(item, flipImage(item.image, direction), m, `flip:${direction}`);
+  return [mx ? -1 : 1, 0, mx ? w : 0, 0, my ? -1 : 1, my ? h : 0];
 }
 
 export function flipImage(img: ChwImage, direction: FlipDirection): ChwImage {

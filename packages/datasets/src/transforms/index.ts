@@ -8,3 +8,4 @@ export * from './photometric-jitter.js';
 export * from './pad.js';
 export * from './normalize.js';
 export * from './transform-spec.js';
+export { fusedPipelineFor, type FusedPipeline } from './fused-pipeline.js';

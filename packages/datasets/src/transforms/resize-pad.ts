@@ -25,12 +25,7 @@ export function resizePad(opts: ResizePadOptions = {}): Transform {
     name: 'resizePad',
     apply(item) {
       const { width, height } = item.image;
-      const scale = maxSide / Math.max(width, height);
-      const newW = Math.max(1, Math.round(width * scale));
-      const newH = Math.max(1, Math.round(height * scale));
-      // Per-axis factors: rounding makes them differ slightly from `scale`; boxes must follow the pixels.
-      const scaleX = newW / width;
-      const scaleY = newH / height;
+      const { newW, newH, scaleX, scaleY } = resizedSize(width, height, maxSide);
       let out = newW === width && newH === height ? item.image : resizeBilinear(item.image, newW, newH);
       let padRight = 0;
       let padBottom = 0;
@@ -45,6 +40,15 @@ export function resizePad(opts: ResizePadOptions = {}): Transform {
       return withGeometricStep(item, out, [scaleX, 0, 0, 0, scaleY, 0], 'resizePad', { scaleX, scaleY, padRight, padBottom });
     },
   };
+}
+
+/** Size after scaling the longer side to `maxSide` (shared with the fused loader path). */
+export function resizedSize(width: number, height: number, maxSide: number): { newW: number; newH: number; scaleX: number; scaleY: number } {
+  const scale = maxSide / Math.max(width, height);
+  const newW = Math.max(1, Math.round(width * scale));
+  const newH = Math.max(1, Math.round(height * scale));
+  // Per-axis factors: rounding makes them differ slightly from `scale`; boxes must follow the pixels.
+  return { newW, newH, scaleX: newW / width, scaleY: newH / height };
 }
 
 /**
@@ -78,7 +82,7 @@ export function resizeBilinear(img: ChwImage, newW: number, newH: number): ChwIm
 }
 
 /** Source indices and weights along one axis, computed once per resize. */
-function sampleTaps(srcLen: number, dstLen: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+export function sampleTaps(srcLen: number, dstLen: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
   const i0 = new Int32Array(dstLen);
   const i1 = new Int32Array(dstLen);
   const f = new Float32Array(dstLen);

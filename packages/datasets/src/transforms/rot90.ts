@@ -39,9 +39,13 @@ export function randomRot90(opts: RandomRot90Options = {}): Transform {
 }
 
 export function rot90Item(item: TransformItem, k: Rot90K): TransformItem {
-  const { width: w, height: h } = item.image;
-  const m: Affine2D = k === 1 ? [0, 1, 0, -1, 0, w] : k === 2 ? [-1, 0, w, 0, -1, h] : [0, -1, h, 1, 0, 0];
+  const m = rot90Affine(item.image.width, item.image.height, k);
   return withGeometricStep(item, rot90Image(item.image, k), m, `rot90:${k}`);
+}
+
+/** The coordinate map of a k·90° rotation of a `w`×`h` image (shared with the fused loader path). */
+export function rot90Affine(w: number, h: number, k: Rot90K): Affine2D {
+  return k === 1 ? [0, 1, 0, -1, 0, w] : k === 2 ? [-1, 0, w, 0, -1, h] : [0, -1, h, 1, 0, 0];
 }
 
 export function rot90Image(img: ChwImage, k: Rot90K): ChwImage {

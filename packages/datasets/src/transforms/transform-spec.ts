@@ -43,9 +43,19 @@ export function buildTransform(spec: TransformSpec): Transform {
   }
 }
 
+const BUILT_FROM = new WeakMap<Transform, readonly TransformSpec[]>();
+
 /** Builds one composed transform from a list of specs. */
 export function buildPipeline(specs: readonly TransformSpec[]): Transform {
-  return composeTransforms(specs.map(buildTransform));
+  const pipeline = composeTransforms(specs.map(buildTransform));
+  // Remembered so the loader can run the pipeline as one fused pass (see fused-pipeline.ts).
+  BUILT_FROM.set(pipeline, specs.map((s) => ({ ...s })));
+  return pipeline;
+}
+
+/** The specs a pipeline was built from by `buildPipeline` (undefined for hand-composed transforms). */
+export function pipelineSpecs(pipeline: Transform): readonly TransformSpec[] | undefined {
+  return BUILT_FROM.get(pipeline);
 }
 
 export interface SoiDetPipelineOptions {

@@ -42,20 +42,12 @@ export function transformItem(image: ChwImage, sample: DetectionSample): Transfo
   if (image.width !== sample.width || image.height !== sample.height) {
     throw new RangeError(`sample ${sample.id}: annotation says ${sample.width}×${sample.height} but the image is ${image.width}×${image.height}`);
   }
-  return {
-    image,
-    sample,
-    geometry: {
-      origWidth: image.width,
-      origHeight: image.height,
-      toCurrent: IDENTITY_AFFINE,
-      scaleX: 1,
-      scaleY: 1,
-      padRight: 0,
-      padBottom: 0,
-      applied: [],
-    },
-  };
+  return { image, sample, geometry: initialGeometry(image.width, image.height) };
+}
+
+/** The geometry of an image no transform has touched yet. */
+export function initialGeometry(width: number, height: number): TransformGeometry {
+  return { origWidth: width, origHeight: height, toCurrent: IDENTITY_AFFINE, scaleX: 1, scaleY: 1, padRight: 0, padBottom: 0, applied: [] };
 }
 
 /**

@@ -2,111 +2,97 @@
  * DOTA readers: a `labelTxt/` folder (one `<image>.txt` per image, lines
  * `x1 y1 x2 y2 x3 y3 x4 y4 class [difficult]`, optional `imagesource:` / `gsd:` header lines)
  * and a folder of Task1 results (`Task1_<class>.txt`, lines `image score x1 y1 … x4 y4`).
+ * Both through @babelrs/formats (`scanDotaTxt`, `scanTask1Txt`): line by line, rows appended
+ * straight into typed arrays, no object or string kept per line.
  *
  * Images are the label files, sorted by name (an empty file is an image without GT). The class
  * list is `classes` if given, else the union of GT class names and Task1 file names (an empty
  * Task1 file still declares its class), sorted by name. Detections keep file line order: the
- * devkit's tie-break.
+ * devkit's tie-break. Difficult 1 and 2 (the devkit's splitter, and our tiler, write 2 for an
+ * object cut at a tile border) are both difficult, as in the devkit's evaluator.
  */
 import path from 'node:path';
+import { FormatError, scanDotaTxt, scanTask1Txt, task1ClassName } from '@babelrs/formats';
 import { MetricsInputError } from '../errors.js';
 import type { EvalDataset } from '../types.js';
 import { checkClassList } from './class-list.js';
-import { listDir, readTextFile } from './read-text.js';
+import { Growable } from './growable.js';
+import { listDir } from './read-text.js';
 
 export interface DotaReadOptions {
   classes?: string[];
 }
 
-interface PolyRow {
-  image: number;
-  className: string;
-  where: string;
-  poly: number[];
-  difficult?: number;
-  score?: number;
-}
-
-function parseNumber(tok: string, where: string, what: string): number {
-  const v = Number(tok);
-  if (tok === '' || !Number.isFinite(v)) throw new MetricsInputError(where, `${what} "${tok}" is not a finite number`);
-  return v;
-}
-
-/** `key:value` metadata lines of original DOTA label files. */
-const HEADER_LINE = /^[A-Za-z_]+:\S*$/;
-
-function readLabelFile(file: string, image: number, rows: PolyRow[]): void {
-  const lines = readTextFile(file).split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || HEADER_LINE.test(line)) return;
-    const where = `${file}:${i + 1}`;
-    const f = line.split(/\s+/);
-    if (f.length !== 9 && f.length !== 10) {
-      throw new MetricsInputError(where, `expected 10 fields (8 coordinates, class, difficult), got ${f.length}`);
+/** Provisional class ids in order of first appearance; remapped to the final list at the end. */
+class ClassIds {
+  readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(name: string): number {
+    let k = this.ids.get(name);
+    if (k === undefined) {
+      k = this.names.length;
+      this.ids.set(name, k);
+      this.names.push(name);
     }
-    const poly = f.slice(0, 8).map((t, k) => parseNumber(t, where, `coordinate ${k + 1}`));
-    const difficult = f.length === 10 ? parseNumber(f[9], where, 'difficult') : 0;
-    if (difficult !== 0 && difficult !== 1) throw new MetricsInputError(where, `difficult must be 0 or 1, got ${f[9]}`);
-    rows.push({ image, className: f[8], where, poly, difficult });
-  });
-}
-
-const TASK1 = /^Task1_(.+)\.txt$/;
-
-function readTask1File(file: string, className: string, imageIndex: Map<string, number>, rows: PolyRow[]): void {
-  const lines = readTextFile(file).split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '') return;
-    const where = `${file}:${i + 1}`;
-    const f = line.split(/\s+/);
-    if (f.length !== 10) throw new MetricsInputError(where, `expected 10 fields (image, score, 8 coordinates), got ${f.length}`);
-    const image = imageIndex.get(f[0]);
-    if (image === undefined) throw new MetricsInputError(where, `unknown image "${f[0]}" (no label file for it)`);
-    const score = parseNumber(f[1], where, 'score');
-    const poly = f.slice(2).map((t, k) => parseNumber(t, where, `coordinate ${k + 1}`));
-    rows.push({ image, className, where, poly, score });
-  });
+    return k;
+  }
 }
 
 /** Reads `labelTxt/` + Task1 folder into a polygon dataset (images without modality). */
 export function readDotaDataset(labelDir: string, task1Dir: string, opts: DotaReadOptions = {}): EvalDataset {
+  if (opts.classes) checkClassList(opts.classes, 'classes');
   const labelFiles = listDir(labelDir).filter((f) => f.endsWith('.txt'));
   const images = labelFiles.map((f) => ({ name: f.slice(0, -4) }));
   const imageIndex = new Map(images.map((im, i) => [im.name, i]));
-  const gtRows: PolyRow[] = [];
-  labelFiles.forEach((f, i) => readLabelFile(path.join(labelDir, f), i, gtRows));
+  const classIds = new ClassIds();
+  for (const c of opts.classes ?? []) classIds.id(c);
 
-  const task1Files = listDir(task1Dir).filter((f) => TASK1.test(f));
+  const gBoxes = new Growable(Float64Array, 8);
+  const gLabels = new Growable(Int32Array);
+  const gImage = new Growable(Int32Array);
+  const gDifficult = new Growable(Uint8Array);
+  labelFiles.forEach((f, i) => {
+    scanDotaTxt(
+      path.join(labelDir, f),
+      (poly, className, difficult) => {
+        gBoxes.data.set(poly, gBoxes.pushRow());
+        gLabels.push(classIds.id(className));
+        gImage.push(i);
+        gDifficult.push(difficult === 0 ? 0 : 1);
+      },
+      { classes: opts.classes },
+    );
+  });
+
+  const task1Files = listDir(task1Dir).filter((f) => task1ClassName(f) !== undefined);
   if (task1Files.length === 0) throw new MetricsInputError(task1Dir, 'no Task1_<class>.txt files');
-  const detClasses = task1Files.map((f) => TASK1.exec(f)![1]);
-  if (opts.classes) checkClassList(opts.classes, 'classes');
-  const classes = opts.classes ? [...opts.classes] : [...new Set([...gtRows.map((r) => r.className), ...detClasses])].sort();
-  const classIndex = new Map(classes.map((c, i) => [c, i]));
-  for (let k = 0; k < task1Files.length; k++) {
-    if (!classIndex.has(detClasses[k])) throw new MetricsInputError(path.join(task1Dir, task1Files[k]), `unknown class "${detClasses[k]}" (not in the class list)`);
+  const dBoxes = new Growable(Float64Array, 8);
+  const dLabels = new Growable(Int32Array);
+  const dImage = new Growable(Int32Array);
+  const dScores = new Growable(Float64Array);
+  for (const f of task1Files) {
+    const file = path.join(task1Dir, f);
+    const className = task1ClassName(f)!;
+    if (opts.classes && !opts.classes.includes(className)) throw new MetricsInputError(file, `unknown class "${className}" (not in the class list)`);
+    const label = classIds.id(className);
+    scanTask1Txt(file, (image, score, poly, line) => {
+      const im = imageIndex.get(image);
+      if (im === undefined) throw new FormatError({ file, line }, `unknown image "${image}" (no label file for it)`);
+      dBoxes.data.set(poly, dBoxes.pushRow());
+      dLabels.push(label);
+      dImage.push(im);
+      dScores.push(score);
+    });
   }
-  const detRows: PolyRow[] = [];
-  task1Files.forEach((f, k) => readTask1File(path.join(task1Dir, f), detClasses[k], imageIndex, detRows));
 
-  const labelOf = (r: PolyRow): number => {
-    const k = classIndex.get(r.className);
-    if (k === undefined) throw new MetricsInputError(r.where, `unknown class "${r.className}" (not in the class list)`);
-    return k;
+  const classes = opts.classes ? [...opts.classes] : [...classIds.names].sort();
+  const remap = Int32Array.from(classIds.names, (n) => classes.indexOf(n));
+  const relabel = (labels: Int32Array): Int32Array => labels.map((k) => remap[k]);
+  return {
+    geometry: 'poly',
+    classes,
+    images,
+    gts: { boxes: gBoxes.finish(), labels: relabel(gLabels.finish()), imageIndex: gImage.finish(), difficult: gDifficult.finish() },
+    dets: { boxes: dBoxes.finish(), labels: relabel(dLabels.finish()), imageIndex: dImage.finish(), scores: dScores.finish() },
   };
-  const gts = {
-    boxes: Float64Array.from(gtRows.flatMap((r) => r.poly)),
-    labels: Int32Array.from(gtRows, labelOf),
-    imageIndex: Int32Array.from(gtRows, (r) => r.image),
-    difficult: Uint8Array.from(gtRows, (r) => r.difficult ?? 0),
-  };
-  const dets = {
-    boxes: Float64Array.from(detRows.flatMap((r) => r.poly)),
-    labels: Int32Array.from(detRows, labelOf),
-    imageIndex: Int32Array.from(detRows, (r) => r.image),
-    scores: Float64Array.from(detRows, (r) => r.score ?? 0),
-  };
-  return { geometry: 'poly', classes, images, gts, dets };
 }

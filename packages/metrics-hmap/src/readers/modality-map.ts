@@ -1,15 +1,28 @@
+import { FormatError, jsonPath } from '@babelrs/formats';
+import { z } from 'zod';
 import { MetricsInputError } from '../errors.js';
 import type { EvalImage } from '../types.js';
 import { readJsonFile } from './read-text.js';
 
+/** `{ image name: modality }`: an object of non-empty strings. */
+export const modalityMapSchema = z.record(z.string(), z.string({ error: 'modality must be a non-empty string' }).min(1, { error: 'modality must be a non-empty string' }), {
+  error: 'expected an object {image name: modality}',
+});
+
 /** Reads a `{ image name: modality }` JSON map (COCO: `file_name`; DOTA: the label file's base name). */
 export function readModalityMap(file: string): Record<string, string> {
   const obj = readJsonFile(file);
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new MetricsInputError(file, 'expected an object {image name: modality}');
-  for (const [k, v] of Object.entries(obj)) {
-    if (typeof v !== 'string' || v === '') throw new MetricsInputError(`${file}: "${k}"`, 'modality must be a non-empty string');
+  const r = modalityMapSchema.safeParse(obj);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const key = issue.path.length ? JSON.stringify(String(issue.path[0])) : undefined;
+    throw new FormatError({ file, field: key === undefined ? undefined : jsonPath('', [key]) }, issue.message);
   }
-  return obj as Record<string, string>;
+  // Copied from the parsed JSON (own keys) into a null-prototype object: an image named
+  // `__proto__` is a key like any other.
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(obj as Record<string, string>)) out[k] = v;
+  return out;
 }
 
 /**

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CASES_DIR } from '../testing/reference-case.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateProtocol } from '../protocols/evaluate.js';
 import { readCocoDataset } from './coco-json.js';
 import { readDotaDataset } from './dota-txt.js';
-import { applyModalityMap } from './modality-map.js';
+import { applyModalityMap, readModalityMap } from './modality-map.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hmap-readers-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -67,8 +68,8 @@ describe('COCO JSON reader', () => {
   });
 
   it('names the field of a malformed annotation', () => {
-    const bad = write('coco/bad.json', JSON.stringify({ images: [{ id: 1, file_name: 'x' }], categories: [{ id: 1, name: 'a' }], annotations: [{ image_id: 1, category_id: 1, bbox: [0, 0, 1] }] }));
-    expect(() => readCocoDataset(bad, dets)).toThrow(/bad\.json: annotations\[0\]\.bbox: expected \[x, y, w, h\], got 3 values/);
+    const bad = write('coco/bad.json', JSON.stringify({ images: [{ id: 1, file_name: 'x' }], categories: [{ id: 1, name: 'a' }], annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 1] }] }));
+    expect(() => readCocoDataset(bad, dets)).toThrow(/bad\.json annotations\[0\]\.bbox: expected \[x, y, w, h\] \(4 finite numbers\), got \[0,0,1\]/);
   });
 
   it('rejects a negative width or height (xyxy written as xywh, say), naming the entry and the value', () => {
@@ -76,12 +77,22 @@ describe('COCO JSON reader', () => {
       { image_id: 2, category_id: 1, bbox: [0, 0, 10, 10], score: 0.9 },
       { image_id: 2, category_id: 1, bbox: [50, 50, 40, -10], score: 0.8 },
     ]));
-    expect(() => readCocoDataset(gt, negDets)).toThrow(/neg-dets\.json: \[1\]\.bbox\[3\]: height -10 is negative/);
-    const negGt = write('coco/neg-gt.json', JSON.stringify({ images: [{ id: 1, file_name: 'x' }], categories: [{ id: 1, name: 'a' }], annotations: [{ image_id: 1, category_id: 1, bbox: [5, 5, -1, 3] }] }));
-    expect(() => readCocoDataset(negGt, dets)).toThrow(/neg-gt\.json: annotations\[0\]\.bbox\[2\]: width -1 is negative/);
+    expect(() => readCocoDataset(gt, negDets)).toThrow(/neg-dets\.json \[1\]\.bbox\[3\]: height must be ≥ 0 \(bbox is \[x, y, w, h\]\), got -10/);
+    const negGt = write('coco/neg-gt.json', JSON.stringify({ images: [{ id: 1, file_name: 'x' }], categories: [{ id: 1, name: 'a' }], annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [5, 5, -1, 3] }] }));
+    expect(() => readCocoDataset(negGt, dets)).toThrow(/neg-gt\.json annotations\[0\]\.bbox\[2\]: width must be ≥ 0 \(bbox is \[x, y, w, h\]\), got -1/);
     // Zero size is legal (a degenerate box scores IoU 0, as in pycocotools).
     const zero = write('coco/zero-dets.json', JSON.stringify([{ image_id: 2, category_id: 1, bbox: [0, 0, 0, 10], score: 0.9 }]));
     expect(readCocoDataset(gt, zero).dets.area![0]).toBe(0);
+  });
+});
+
+describe('streamed COCO reading (files of 64 MiB or more; forced here with streamAboveBytes: 0)', () => {
+  it('gives exactly the dataset JSON.parse gives, on a reference case', () => {
+    const dir = path.join(CASES_DIR, 'std', 'coco_map_50_95');
+    const parsed = readCocoDataset(path.join(dir, 'gt_coco.json'), path.join(dir, 'dets_coco.json'));
+    const streamed = readCocoDataset(path.join(dir, 'gt_coco.json'), path.join(dir, 'dets_coco.json'), { streamAboveBytes: 0 });
+    expect(streamed).toEqual(parsed);
+    expect(streamed.dets.scores.length).toBeGreaterThan(100);
   });
 });
 
@@ -140,7 +151,7 @@ describe('reader robustness: BOM, JSON syntax errors with line numbers, class li
 
   it('names file:line:column of a JSON syntax error', () => {
     const bad = write('syntax/dets.json', '[\n  {"image_id": 1, "score": 0.5}\n  {"image_id": 2}\n]');
-    expect(() => readCocoDataset(write('syntax/gt.json', JSON.stringify(gtObj)), bad)).toThrow(/syntax[/\\]dets\.json:3:3: invalid JSON/);
+    expect(() => readCocoDataset(write('syntax/gt.json', JSON.stringify(gtObj)), bad)).toThrow(/syntax[/\\]dets\.json line 3: invalid JSON at column 3/);
   });
 
   it('rejects duplicate names in a class list and duplicate COCO categories', () => {
@@ -148,9 +159,9 @@ describe('reader robustness: BOM, JSON syntax errors with line numbers, class li
     const dets = write('dup/dets.json', detsText);
     expect(() => readCocoDataset(gt, dets, { classes: ['ship', 'car', 'ship'] })).toThrow(/classes\[2\]: duplicate class "ship" \(also at \[0\]\)/);
     const dupName = write('dup/gt2.json', JSON.stringify({ ...gtObj, categories: [{ id: 1, name: 'ship' }, { id: 2, name: 'ship' }] }));
-    expect(() => readCocoDataset(dupName, dets)).toThrow(/gt2\.json: categories\[1\]\.name: duplicate category name "ship"/);
+    expect(() => readCocoDataset(dupName, dets)).toThrow(/gt2\.json categories\[1\]\.name: duplicate category name "ship"/);
     const dupId = write('dup/gt3.json', JSON.stringify({ ...gtObj, categories: [{ id: 1, name: 'ship' }, { id: 1, name: 'car' }] }));
-    expect(() => readCocoDataset(dupId, dets)).toThrow(/gt3\.json: categories\[1\]\.id: duplicate category id 1/);
+    expect(() => readCocoDataset(dupId, dets)).toThrow(/gt3\.json categories\[1\]\.id: duplicate category id 1/);
     // DOTA: a repeated class would be a ghost class that the devkit mean counts as AP 0.
     expect(() => readDotaDataset(path.join(tmp, 'dota/labelTxt'), path.join(tmp, 'dota/task1'), { classes: ['plane', 'ship', 'plane', 'harbor'] })).toThrow(
       /classes\[2\]: duplicate class "plane"/,
@@ -158,11 +169,11 @@ describe('reader robustness: BOM, JSON syntax errors with line numbers, class li
   });
 });
 
-describe('real sample: HIT-UAV COCO-like JSON (shared/samples/ir/hit-uav/coco/test_subset.json)', () => {
+describe('real sample: HIT-UAV COCO-like JSON (fixtures/samples/ir/hit-uav/coco/test_subset.json)', () => {
   // Quirks of the real file (samples/SOURCES.md): top-level `annotation` (singular), images
   // with `filename`, category ids from 0. It used to read as "no GT at all" and print mAP −1/0
   // with exit code 0.
-  const sample = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/samples/ir/hit-uav/coco/test_subset.json');
+  const sample = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../fixtures/samples/ir/hit-uav/coco/test_subset.json');
   const raw = JSON.parse(fs.readFileSync(sample, 'utf8')) as { annotation: { image_id: number; category_id: number; bbox: number[] }[] };
 
   it('reads its 16 GTs and file names; the GT as detections scores AP = 1/(1 + 2.2e-16) per class', () => {
@@ -179,6 +190,21 @@ describe('real sample: HIT-UAV COCO-like JSON (shared/samples/ir/hit-uav/coco/te
 
   it('a JSON with neither "annotations" nor "annotation" is an error naming the file and its keys', () => {
     const notGt = write('hit/not-gt.json', JSON.stringify({ images: [{ id: 1, file_name: 'a.png' }], categories: [{ id: 1, name: 'a' }] }));
-    expect(() => readCocoDataset(notGt, write('hit/empty.json', '[]'))).toThrow(/not-gt\.json: no "annotations" array.*"images", "categories"/);
+    expect(() => readCocoDataset(notGt, write('hit/empty.json', '[]'))).toThrow(/not-gt\.json annotations: missing top-level "annotations" array.*"images", "categories"/);
+  });
+});
+
+describe('modality map file (zod schema)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hmap-modmap-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  it('names the key of a bad modality; keeps an image named __proto__', () => {
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ 'a.png': 'sar', 'b.png': '' }));
+    expect(() => readModalityMap(bad)).toThrow(`${bad} "b.png": modality must be a non-empty string`);
+    fs.writeFileSync(bad, '[1]');
+    expect(() => readModalityMap(bad)).toThrow(`${bad}: expected an object {image name: modality}`);
+    const proto = path.join(dir, 'proto.json');
+    fs.writeFileSync(proto, '{"__proto__": "ir", "a.png": "sar"}');
+    expect(Object.keys(readModalityMap(proto))).toEqual(['__proto__', 'a.png']);
   });
 });

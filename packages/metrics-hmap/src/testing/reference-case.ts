@@ -1,5 +1,5 @@
 /**
- * Test support (not exported): loads a case of ../shared/metrics-cases into the in-memory data
+ * Test support (not exported): loads a case of fixtures/metrics-cases into the in-memory data
  * model. Read with fs at run time (never imported through vitest: the files are large).
  */
 import fs from 'node:fs';
@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { createDataset, type DetectionObject, type GroundTruthObject } from '../dataset.js';
 import type { BoxGeometry, EvalDataset } from '../types.js';
 
-/** /work/shared/metrics-cases (the repo's sibling `shared/` folder, same layout in CI). */
-export const CASES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/metrics-cases');
+/** The reference cases committed at the repository root (`fixtures/metrics-cases`). */
+export const CASES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../fixtures/metrics-cases');
 
 // Shapes of the case JSON, only the fields the tests read.
 export interface CaseBox {

@@ -1,0 +1,103 @@
+/**
+ * zod schemas of COCO instances JSON and COCO results entries. What they enforce, and why:
+ * ids are safe integers (an id above 2^53 is silently rounded by every JSON parser, merging two
+ * images); `iscrowd` is 0 or 1 (pycocotools treats any truthy value as crowd, so `2` or `"no"`
+ * would silently change mAP); `area` ≥ 0 (a negative area puts the box in no COCO area range:
+ * mAP silently 1 → 0); `bbox` is `[x, y, w, h]` with finite numbers and w, h ≥ 0.
+ * Cross-entry rules (unique ids, unique non-empty category names, references that resolve)
+ * are checked by the readers, which know the whole file.
+ */
+import { z } from 'zod';
+import { FormatError, show } from '../errors.js';
+
+export const cocoIdSchema = z.number({ error: 'expected an integer id' }).int({ error: 'expected a safe integer id (|id| < 2^53; larger ids are rounded by JSON parsers)' });
+
+const flag01 = (what: string) => z.union([z.literal(0), z.literal(1)], { error: `${what} must be 0 or 1` });
+
+export const cocoBboxSchema = z.tuple(
+  [
+    z.number({ error: 'x must be a finite number' }),
+    z.number({ error: 'y must be a finite number' }),
+    z.number({ error: 'width must be a finite number' }).nonnegative({ error: 'width must be ≥ 0 (bbox is [x, y, w, h])' }),
+    z.number({ error: 'height must be a finite number' }).nonnegative({ error: 'height must be ≥ 0 (bbox is [x, y, w, h])' }),
+  ],
+  { error: 'expected [x, y, w, h] (4 finite numbers)' },
+);
+
+export const cocoCategorySchema = z.object({
+  id: cocoIdSchema,
+  name: z.string({ error: 'expected a category name (string)' }).min(1, { error: 'category name must not be empty' }),
+  supercategory: z.unknown().optional(),
+});
+
+const sizeSchema = (what: string) => z.number({ error: `expected a positive integer ${what}` }).int({ error: `${what} must be an integer` }).positive({ error: `${what} must be > 0` });
+
+/**
+ * `images[]` entry; `nameKey` is `file_name` (COCO) or `filename` (HIT-UAV's variant).
+ * `width`/`height` may be left out only when `sizeOptional` (an evaluator does not need them;
+ * a data loader does); when present they are always checked.
+ */
+export function cocoImageSchema(nameKey: 'file_name' | 'filename', sizeOptional = false) {
+  return z.object({
+    id: cocoIdSchema,
+    [nameKey]: z.string({ error: `expected "${nameKey}" (string)` }).min(1, { error: `"${nameKey}" must not be empty` }),
+    width: sizeOptional ? sizeSchema('width').optional() : sizeSchema('width'),
+    height: sizeOptional ? sizeSchema('height').optional() : sizeSchema('height'),
+  });
+}
+
+export const cocoAnnotationSchema = z.object({
+  id: cocoIdSchema,
+  image_id: cocoIdSchema,
+  category_id: cocoIdSchema,
+  bbox: cocoBboxSchema,
+  area: z.number({ error: 'area must be a finite number' }).nonnegative({ error: 'area must be ≥ 0 (a negative area falls in no COCO area range)' }).optional(),
+  iscrowd: flag01('iscrowd').optional(),
+  ignore: flag01('ignore').optional(),
+});
+
+export const cocoResultSchema = z.object({
+  image_id: cocoIdSchema,
+  category_id: cocoIdSchema,
+  bbox: cocoBboxSchema,
+  score: z.number({ error: 'score must be a finite number' }),
+});
+
+export type CocoResultEntry = z.infer<typeof cocoResultSchema>;
+
+/** `annotations[17].bbox[2]` from a base path and a zod issue path. */
+export function jsonPath(base: string, path: readonly PropertyKey[]): string {
+  let s = base;
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
+  return s;
+}
+
+/**
+ * Validates `value` against `schema`; on failure returns the first problem as
+ * `{ field: 'annotations[17].area', reason }`, with the offending value shown.
+ */
+export function checkEntry<T>(schema: z.ZodType<T>, value: unknown, base: string): { ok: true; value: T } | { ok: false; field: string; reason: string } {
+  const r = schema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data };
+  const issue = r.error.issues[0];
+  const got = valueAt(value, issue.path);
+  const field = jsonPath(base, issue.path);
+  const reason = got === undefined && issue.path.length > 0 ? `missing (${issue.message})` : `${issue.message}, got ${show(got)}`;
+  return { ok: false, field, reason };
+}
+
+/** Like `checkEntry` but throws a FormatError naming file and JSON path. */
+export function parseEntry<T>(schema: z.ZodType<T>, value: unknown, file: string, base: string): T {
+  const r = checkEntry(schema, value, base);
+  if (!r.ok) throw new FormatError({ file, field: r.field }, r.reason);
+  return r.value;
+}
+
+function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
