@@ -7,6 +7,8 @@ Run (see DESIGN.md §3 for why these settings):
     /usr/bin/python3 torch_vit_step.py --depth 12 --batch 8 --runs 5
 """
 import argparse
+import resource
+import sys
 import json
 import math
 import statistics
@@ -67,7 +69,7 @@ def forward(images, p, a):
     return F.linear(cls, p["head.weight"], p["head.bias"])
 
 
-def vit_step_ms(a):
+def make_step(a):
     tokens = (a.image // a.patch) ** 2 + 1
     p = make_params(a.dim, a.depth, 4, a.patch * a.patch * 3, tokens, 1000)
     opt = torch.optim.AdamW(p.values(), lr=1e-4, weight_decay=0.05)
@@ -81,6 +83,16 @@ def vit_step_ms(a):
         opt.step()
         return loss.item()
 
+    return step
+
+
+def peak_rss_mib():
+    # ru_maxrss is in KiB on Linux: the peak resident set of this process so far.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def vit_step_ms(a):
+    step = make_step(a)
     for _ in range(a.warmup):
         step()
     times = []
@@ -106,6 +118,26 @@ def matmul_gflops(sizes, runs):
     return out
 
 
+def serve(a):
+    """Step server: lets the Node bench alternate wasm and torch steps one by one (on a shared
+    machine, load then hits both alike)."""
+    step = make_step(a)
+    for _ in range(a.warmup):
+        step()
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        cmd = line.strip()
+        if cmd == "step":
+            t0 = time.perf_counter()
+            c0 = time.process_time()  # CPU time of every thread of this process
+            step()
+            print(json.dumps({"ms": (time.perf_counter() - t0) * 1000,
+                              "cpuMs": (time.process_time() - c0) * 1000}), flush=True)
+        elif cmd == "quit":
+            break
+    print(json.dumps({"peakRssMiB": peak_rss_mib()}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--depth", type=int, default=12)
@@ -118,13 +150,19 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--matmul", type=str, default="256,512,1024")
+    ap.add_argument("--serve", action="store_true",
+                    help="after the warm-up, run one step per 'step' line on stdin and print its time; 'quit' prints the peak RSS")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.serve:
+        serve(a)
+        return
     times = vit_step_ms(a)
     print(json.dumps({
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
-        "vitStep": {"depth": a.depth, "batch": a.batch, "runsMs": times, "medianMs": statistics.median(times)},
+        "vitStep": {"depth": a.depth, "batch": a.batch, "runsMs": times, "medianMs": statistics.median(times),
+                    "peakRssMiB": peak_rss_mib()},
         "matmul": matmul_gflops([int(s) for s in a.matmul.split(",") if s], a.runs) if a.matmul else [],
     }))
 

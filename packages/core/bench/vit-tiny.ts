@@ -4,7 +4,7 @@
 // head and cross-entropy. `MatOps` decides how the products are computed, so one model measures
 // tfjs as shipped against core's plain-2-D fast path. torch_vit_step.py mirrors it op for op.
 import type { Tensor, Variable } from '@tensorflow/tfjs';
-import { linear, matMul, tf } from '../src/index.js';
+import { AdamW, geluErf, geluErfUnfused, layerNorm as fusedLayerNorm, layerNormUnfused, linear, matMul, tf } from '../src/index.js';
 
 export interface VitConfig {
   imageSize: number;
@@ -24,7 +24,15 @@ export interface MatOps {
   name: string;
   linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor;
   matMul(a: Tensor, b: Tensor, transposeA?: boolean, transposeB?: boolean): Tensor;
+  /** LayerNorm over the last dim, eps 1e-6 (timm ViT). */
+  layerNorm(x: Tensor, g: Tensor, b: Tensor): Tensor;
+  /** erf GELU. */
+  gelu(x: Tensor): Tensor;
+  /** 'composed': AdamW from tfjs ops (~13 kernels per parameter); 'core': core's AdamW (one fused kernel per parameter on wasm). */
+  optimizer: 'composed' | 'core';
 }
+
+const unfusedLn = (x: Tensor, g: Tensor, b: Tensor) => layerNormUnfused(x, g, b, 1e-6);
 
 /** tfjs as shipped: `tf.matMul` with its transposed/batched products and its own gradients. */
 export const SHIPPED_OPS: MatOps = {
@@ -36,10 +44,37 @@ export const SHIPPED_OPS: MatOps = {
     return y.reshape([...x.shape.slice(0, -1), w.shape[0]]);
   },
   matMul: (a, b, tA = false, tB = false) => tf.matMul(a, b, tA, tB),
+  layerNorm: unfusedLn,
+  gelu: geluErfUnfused,
+  optimizer: 'composed',
 };
 
-/** core's ops: on wasm, every forward and backward product is a plain 2-D matmul. */
-export const FAST_OPS: MatOps = { name: '@babelrs/core matMul/linear', linear, matMul };
+/** core's products (on wasm every forward and backward product is a plain 2-D matmul), with
+ *  LayerNorm and GELU composed from tfjs ops: the fast path before the fused ops. */
+export const FAST_UNFUSED_OPS: MatOps = {
+  name: '@babelrs/core matMul/linear (bias add unfused)',
+  // the generic product + a separate bias add (what linear was before linear2d)
+  linear: (x, w, b) => {
+    const inDim = x.shape[x.rank - 1];
+    let y = matMul(x.reshape([-1, inDim]), w, false, true);
+    if (b) y = y.add(b);
+    return y.reshape([...x.shape.slice(0, -1), w.shape[0]]);
+  },
+  matMul,
+  layerNorm: unfusedLn,
+  gelu: geluErfUnfused,
+  optimizer: 'composed',
+};
+
+/** Everything core offers: plain-2-D products plus fused LayerNorm and GELU (hand-written gradients). */
+export const FAST_OPS: MatOps = {
+  name: '@babelrs/core linear/matMul + fused layerNorm/gelu/AdamW',
+  linear,
+  matMul,
+  layerNorm: (x, g, b) => fusedLayerNorm(x, g, b, 1e-6),
+  gelu: geluErf,
+  optimizer: 'core',
+};
 
 export type VitParams = Map<string, Variable>;
 
@@ -81,15 +116,6 @@ export function createVit(cfg: VitConfig, seed = 0): VitParams {
   return p;
 }
 
-function layerNorm(x: Tensor, g: Tensor, b: Tensor): Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(1e-6))).mul(g).add(b);
-}
-
-function gelu(x: Tensor): Tensor {
-  return x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)); // erf form, as torch's default
-}
-
 function attention(x: Tensor, p: VitParams, pre: string, cfg: VitConfig, ops: MatOps): Tensor {
   const [B, N, C] = x.shape; // [B, N, C]
   const hd = C / cfg.heads;
@@ -115,25 +141,19 @@ export function vitForward(images: Tensor, p: VitParams, cfg: VitConfig, ops: Ma
   x = tf.concat([tf.tile(p.get('cls')!, [B, 1, 1]), x], 1).add(p.get('pos')!); // [B, N+1, D]
   for (let i = 0; i < cfg.depth; i++) {
     const b = `blocks.${i}`;
-    x = x.add(attention(layerNorm(x, p.get(`${b}.norm1.weight`)!, p.get(`${b}.norm1.bias`)!), p, `${b}.attn`, cfg, ops));
-    const h = layerNorm(x, p.get(`${b}.norm2.weight`)!, p.get(`${b}.norm2.bias`)!);
-    const m = ops.linear(gelu(ops.linear(h, p.get(`${b}.mlp.fc1.weight`)!, p.get(`${b}.mlp.fc1.bias`)!)), p.get(`${b}.mlp.fc2.weight`)!, p.get(`${b}.mlp.fc2.bias`)!);
+    x = x.add(attention(ops.layerNorm(x, p.get(`${b}.norm1.weight`)!, p.get(`${b}.norm1.bias`)!), p, `${b}.attn`, cfg, ops));
+    const h = ops.layerNorm(x, p.get(`${b}.norm2.weight`)!, p.get(`${b}.norm2.bias`)!);
+    const m = ops.linear(ops.gelu(ops.linear(h, p.get(`${b}.mlp.fc1.weight`)!, p.get(`${b}.mlp.fc1.bias`)!)), p.get(`${b}.mlp.fc2.weight`)!, p.get(`${b}.mlp.fc2.bias`)!);
     x = x.add(m);
   }
-  const cls = layerNorm(x, p.get('norm.weight')!, p.get('norm.bias')!).slice([0, 0, 0], [B, 1, cfg.dim]).reshape([B, cfg.dim]);
+  const cls = ops.layerNorm(x, p.get('norm.weight')!, p.get('norm.bias')!).slice([0, 0, 0], [B, 1, cfg.dim]).reshape([B, cfg.dim]);
   return ops.linear(cls, p.get('head.weight')!, p.get('head.bias')!); // [B, classes]
 }
 
-/** AdamW state (PyTorch semantics: decoupled decay, bias-corrected moments). */
-export interface AdamWState {
-  step: number;
-  m: Map<string, Variable>;
-  v: Map<string, Variable>;
-}
-
-export function createAdamW(p: VitParams): AdamWState {
-  const zeros = () => new Map([...p].map(([k, t]) => [k, tf.variable(tf.zerosLike(t), false)] as const));
-  return { step: 0, m: zeros(), v: zeros() };
+/** What trainStep needs of an optimizer. */
+export interface StepOptimizer {
+  step(grads: tf.NamedTensorMap): void;
+  dispose(): void;
 }
 
 const LR = 1e-4;
@@ -142,30 +162,53 @@ const B1 = 0.9;
 const B2 = 0.999;
 const EPS = 1e-8;
 
+/** AdamW over every parameter (decay on all, as the torch anchor): composed from tfjs ops, or core's. */
+export function createAdamW(p: VitParams, kind: MatOps['optimizer'] = 'composed'): StepOptimizer {
+  if (kind === 'core') {
+    const opt = new AdamW([{ params: [...p], weightDecay: WD }], { lr: LR, betas: [B1, B2], eps: EPS });
+    return { step: (g) => opt.step(g), dispose: () => opt.dispose() };
+  }
+  const zeros = () => new Map([...p].map(([k, t]) => [k, tf.variable(tf.zerosLike(t), false)] as const));
+  const m = zeros();
+  const v = zeros();
+  let step = 0;
+  return {
+    // PyTorch semantics: decoupled decay, bias-corrected moments.
+    step: (grads) =>
+      tf.tidy(() => {
+        step++;
+        const c1 = 1 - B1 ** step;
+        const c2 = 1 - B2 ** step;
+        for (const [name, param] of p) {
+          const g = grads[param.name];
+          const mi = m.get(name)!;
+          const vi = v.get(name)!;
+          mi.assign(mi.mul(B1).add(g.mul(1 - B1)));
+          vi.assign(vi.mul(B2).add(g.square().mul(1 - B2)));
+          const update = mi.div(c1).div(vi.div(c2).sqrt().add(EPS));
+          param.assign(param.mul(1 - LR * WD).sub(update.mul(LR)));
+        }
+      }),
+    dispose: () => tf.dispose([...m.values(), ...v.values()]),
+  };
+}
+
+/** Loss and gradients of every parameter (caller disposes). */
+export function lossAndGrads(p: VitParams, images: Tensor, labels: Tensor, cfg: VitConfig, ops: MatOps): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  return tf.tidy(() => tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, vitForward(images, p, cfg, ops)) as tf.Scalar));
+}
+
 /** One forward + backward + AdamW update; returns the loss. */
-export function trainStep(p: VitParams, opt: AdamWState, images: Tensor, labels: Tensor, cfg: VitConfig, ops: MatOps): number {
-  opt.step++;
-  const c1 = 1 - B1 ** opt.step;
-  const c2 = 1 - B2 ** opt.step;
-  const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, vitForward(images, p, cfg, ops)) as tf.Scalar);
-    for (const [name, param] of p) {
-      const g = grads[param.name];
-      const m = opt.m.get(name)!;
-      const v = opt.v.get(name)!;
-      m.assign(m.mul(B1).add(g.mul(1 - B1)));
-      v.assign(v.mul(B2).add(g.square().mul(1 - B2)));
-      const update = m.div(c1).div(v.div(c2).sqrt().add(EPS));
-      param.assign(param.mul(1 - LR * WD).sub(update.mul(LR)));
-    }
-    return value;
-  });
-  const out = loss.dataSync()[0]; // forces the step to finish before the timer stops
-  loss.dispose();
+export function trainStep(p: VitParams, opt: StepOptimizer, images: Tensor, labels: Tensor, cfg: VitConfig, ops: MatOps): number {
+  const { value, grads } = lossAndGrads(p, images, labels, cfg, ops);
+  opt.step(grads); // outside any tidy: core's optimizers keep their state tensors
+  tf.dispose(Object.values(grads));
+  const out = value.dataSync()[0]; // forces the step to finish before the timer stops
+  value.dispose();
   return out;
 }
 
-export function disposeVit(p: VitParams, opt?: AdamWState): void {
+export function disposeVit(p: VitParams, opt?: StepOptimizer): void {
   for (const t of p.values()) t.dispose();
-  if (opt) for (const t of [...opt.m.values(), ...opt.v.values()]) t.dispose();
+  opt?.dispose();
 }

@@ -16,3 +16,5 @@ export * from './amp/index.js';
 export * from './telemetry/index.js';
 // finite-difference gradient checks for tests of any package
 export * from './testing/index.js';
+// data-parallel training over worker threads (one wasm backend per core)
+export * from './parallel/index.js';

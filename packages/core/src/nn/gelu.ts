@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
+import { geluErf } from '../ops/gelu-erf.js';
 
 /** `none`: exact 0.5·x·(1 + erf(x/√2)); `tanh`: the tanh approximation (torch `approximate='tanh'`). */
 export type GeluApproximation = 'none' | 'tanh';
@@ -10,8 +11,8 @@ export function gelu(x: tf.Tensor, approximate: GeluApproximation = 'none'): tf.
       const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
       return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
     }
-    // tfjs registers Erf and its gradient on cpu and wasm, so the exact form trains everywhere.
-    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    // Fused op: the same forward ops (Erf exists on cpu and wasm), closed-form backward.
+    return geluErf(x);
   });
 }
 

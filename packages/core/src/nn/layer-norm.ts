@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ones, zeros } from './init.js';
 import { Module } from './module.js';
+import { layerNorm } from '../ops/layer-norm.js';
 
 export interface LayerNormOptions {
   /** torch default 1e-5; timm ViTs use 1e-6. */
@@ -29,15 +30,10 @@ export class LayerNorm extends Module {
   /** x: [..., C] → [..., C]. */
   forward(x: tf.Tensor): tf.Tensor {
     checkLastDim(x, this.normalizedShape, 'LayerNorm');
-    return tf.tidy(() => {
-      const mean = tf.mean(x, -1, true);
-      const centred = tf.sub(x, mean);
-      const variance = tf.mean(tf.square(centred), -1, true); // biased, like torch
-      let y = tf.mul(centred, tf.rsqrt(tf.add(variance, this.eps)));
-      if (this.hasParameter('weight')) y = tf.mul(y, this.getParameter('weight'));
-      if (this.hasParameter('bias')) y = tf.add(y, this.getParameter('bias'));
-      return y;
-    });
+    // Fused op: same forward values as the composed form, closed-form backward (fewer kernels).
+    const w = this.hasParameter('weight') ? this.getParameter('weight') : undefined;
+    const b = this.hasParameter('bias') ? this.getParameter('bias') : undefined;
+    return layerNorm(x, w, b, this.eps);
   }
 }
 

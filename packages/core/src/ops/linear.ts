@@ -1,6 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../backend/tf.js';
 import { matMul } from './mat-mul.js';
+import { linear2d } from './linear-2d.js';
 
 /**
  * y = x · Wᵀ + b with PyTorch's weight layout (`weight` is [out, in]), so safetensors keys
@@ -17,7 +18,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
     throw new Error(`linear: bias must be [${outDim}], got [${bias.shape}]`);
   }
   return tf.tidy(() => {
-    let y = matMul(x.reshape([-1, inDim]), weight, false, true); // [M, out]
+    const x2 = x.reshape([-1, inDim]); // [M, in]
+    // wasm: one custom-gradient op (plain 2-D products, one transpose, bias grad as a product);
+    // other backends have fast transposed products of their own.
+    if (tf.getBackend() === 'wasm') return linear2d(x2, weight, bias).reshape([...x.shape.slice(0, -1), outDim]);
+    let y = matMul(x2, weight, false, true); // [M, out]
     if (bias) y = y.add(bias);
     return y.reshape([...x.shape.slice(0, -1), outDim]);
   });

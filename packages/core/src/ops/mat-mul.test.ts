@@ -25,6 +25,9 @@ const CASES: Case[] = [
   { a: [2, 4, 3], b: [2, 5, 4], tA: true, tB: true },
   { a: [3, 4], b: [2, 4, 5] }, // a broadcast over b's batch
   { a: [2, 1, 3, 4], b: [1, 3, 4, 5] }, // both broadcast
+  { a: [2, 4, 3], b: [4, 5], tA: true }, // batched, transposed a with a shared b
+  { a: [2, 3, 4], b: [5, 4], tB: true }, // linear-style with transposed b
+  { a: [3, 2, 4, 3], b: [2, 5, 4], tA: true, tB: true }, // broadcast b, both flags
 ];
 
 type MatMulFn = (a: Tensor, b: Tensor, tA?: boolean, tB?: boolean) => Tensor;

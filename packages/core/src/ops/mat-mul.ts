@@ -4,8 +4,9 @@
 // transposed products — so a ViT's backward pass on wasm ran ~5× slower than it has to
 // (DESIGN.md §3, fix 1). Transposes are done explicitly (memory-bound, cheap), batches are
 // split into 2-D products.
-import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../backend/tf.js';
+import { batchedMatMulFlags } from './batched-mat-mul.js';
 
 /**
  * a·b over the last two dims with batch broadcasting, like `tf.matMul`. On the wasm backend it
@@ -59,23 +60,33 @@ function tileToBatch(t: Tensor, outBatch: number[]): Tensor {
 export function matMulPlain2d(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   checkOperands(a, b, transposeA, transposeB);
   return tf.tidy(() => {
-    const aa = transposeA ? swapLastTwo(a) : a; // [..., M, K]
-    const bb = transposeB ? swapLastTwo(b) : b; // [..., K, N]
-    const [m, k] = aa.shape.slice(-2);
-    const n = bb.shape[bb.rank - 1];
-    const aBatch = aa.shape.slice(0, -2);
-    const bBatch = bb.shape.slice(0, -2);
-    if (count(bBatch) === 1) {
-      // The linear-layer case: fold a's batch into rows, one [B·M, K]·[K, N] product.
-      const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(aBatch, bBatch);
-      return matMul2d(aa.reshape([-1, k]), bb.reshape([k, n])).reshape([...outBatch, m, n]);
-    }
+    const m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2];
+    const k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
+    const n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1];
+    const aBatch = a.shape.slice(0, -2);
+    const bBatch = b.shape.slice(0, -2);
     const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(aBatch, bBatch);
+    if (count(bBatch) === 1 && (!transposeA || count(aBatch) === 1)) {
+      // The linear-layer case: a's batch folded into rows, one [B·M, K]·[K, N] product.
+      const a2 = transposeA ? a.reshape(a.shape.slice(-2)) : a.reshape([-1, k]);
+      const y = singleProduct(transposeA, transposeB)(a2, b.reshape(b.shape.slice(-2)));
+      return y.reshape([...outBatch, m, n]);
+    }
     const pairs = broadcastPairs(aBatch, bBatch, outBatch);
-    const a3 = aa.reshape([count(aBatch), m, k]);
-    const b3 = bb.reshape([count(bBatch), k, n]);
-    return batchedMatMul2d(pairs)(a3, b3).reshape([...outBatch, m, n]);
+    const a3 = a.reshape([count(aBatch), ...a.shape.slice(-2)]);
+    const b3 = b.reshape([count(bBatch), ...b.shape.slice(-2)]);
+    return batchedMatMulFlags(pairs, transposeA, transposeB)(a3, b3).reshape([...outBatch, m, n]);
   });
+}
+
+const singleProducts = new Map<string, (a: Tensor, b: Tensor) => Tensor>();
+
+/** One 2-D product op(a)·op(b) with the flag-aware gradient (cached per flag pair). */
+function singleProduct(tA: boolean, tB: boolean): (a: Tensor, b: Tensor) => Tensor {
+  const key = `${tA},${tB}`;
+  let f = singleProducts.get(key);
+  if (!f) singleProducts.set(key, (f = batchedMatMulFlags([[0, 0]], tA, tB)));
+  return f;
 }
 
 function checkOperands(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): void {
@@ -92,62 +103,8 @@ function checkOperands(a: Tensor, b: Tensor, transposeA: boolean, transposeB: bo
   }
 }
 
-function swapLastTwo(t: Tensor): Tensor {
-  const perm = [...Array(t.rank).keys()];
-  [perm[t.rank - 2], perm[t.rank - 1]] = [perm[t.rank - 1], perm[t.rank - 2]];
-  return tf.transpose(t, perm);
-}
-
 function count(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
-}
-
-/** A 2-D product whose gradient is also two plain 2-D products: dA = dY·Bᵀ, dB = Aᵀ·dY. */
-const matMul2d = tf.customGrad(((...args: Array<Tensor | GradSaveFunc>) => {
-  const [a, b, save] = args as [Tensor, Tensor, GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b), // [M, K]·[K, N]
-    gradFunc: (dy: Tensor, saved: Tensor[]) => {
-      const [sa, sb] = saved;
-      return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
-    },
-  };
-}) as Parameters<typeof tf.customGrad>[0]) as (a: Tensor, b: Tensor) => Tensor;
-
-/**
- * [Ba, M, K] × [Bb, K, N] → [P, M, N] where output p multiplies a[pairs[p][0]] by b[pairs[p][1]]
- * (broadcast batch dims already resolved into index pairs). Gradients sum over every output a
- * given operand slice took part in.
- */
-function batchedMatMul2d(pairs: Array<[number, number]>): (a3: Tensor, b3: Tensor) => Tensor {
-  return tf.customGrad(((...args: Array<Tensor | GradSaveFunc>) => {
-    const [a3, b3, save] = args as [Tensor, Tensor, GradSaveFunc];
-    save([a3, b3]);
-    const as = tf.unstack(a3);
-    const bs = tf.unstack(b3);
-    return {
-      value: tf.stack(pairs.map(([i, j]) => tf.matMul(as[i], bs[j]))),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [sa, sb] = saved;
-        // One batched transpose per operand, then 2-D products: dA_i = dY·B_jᵀ, dB_j = A_iᵀ·dY.
-        const aT = tf.unstack(swapLastTwo(sa)); // Ba × [K, M]
-        const bT = tf.unstack(swapLastTwo(sb)); // Bb × [N, K]
-        const dys = tf.unstack(dy);
-        const da: Tensor[][] = aT.map(() => []);
-        const db: Tensor[][] = bT.map(() => []);
-        pairs.forEach(([i, j], p) => {
-          da[i].push(tf.matMul(dys[p], bT[j]));
-          db[j].push(tf.matMul(aT[i], dys[p]));
-        });
-        return [tf.stack(da.map(sumAll)), tf.stack(db.map(sumAll))];
-      },
-    };
-  }) as Parameters<typeof tf.customGrad>[0]) as (a: Tensor, b: Tensor) => Tensor;
-}
-
-function sumAll(parts: Tensor[]): Tensor {
-  return parts.length === 1 ? parts[0] : tf.addN(parts);
 }
 
 /** For each output batch index (row-major), the flat batch index into a and into b. */
