@@ -1,0 +1,323 @@
+// Stage 2 of BabelRS: joint multi-modal fine-tuning of the detector. One step = one
+// modality-balanced batch (SOI-Det: SAR:RGB:IR = 2:1:1), total loss = plain sum of the heads'
+// losses, AdamW with layer-wise lr decay and no-decay groups, warm-up + multi-step lr,
+// gradient clipping, emulated mixed precision with dynamic loss scaling, one telemetry event
+// per step. Everything a step depends on is a function of (seed, step) or of the saved state,
+// so a run resumed from `getState()` continues exactly.
+import * as tf from '@tensorflow/tfjs';
+import {
+  AdamW,
+  DynamicLossScaler,
+  autocast,
+  clipGradNorm,
+  defaultRng,
+  globalGradNorm,
+  layerDecayScale,
+  paramGroups,
+  readSafetensors,
+  schedules,
+  type LossScalerOptions,
+  type LossScalerState,
+  type OptimizerState,
+  type Precision,
+  type RngState,
+  type StepEvent,
+  type Telemetry,
+} from '@babelrs/core';
+import { buildPipeline, hashSeed, ModalityBalancedSampler, SOI_DET_MODALITY_RATIOS, type ModalityRatios } from '@babelrs/datasets';
+import { loadVitWeights } from '@babelrs/vit-backbone';
+import { collateBatch, type DetectorBatch } from './batch.js';
+import { loadItems, resolveSamples, type DetectionData } from './detection-data.js';
+import type { MultiModalDetector } from './multi-modal-detector.js';
+import { trainPipeline } from './pipelines.js';
+
+export interface FineTuneOptimizerOptions {
+  /** Base lr (heads and neck; the ViT's blocks get lr × layerDecay^(depth + 1 − layer)). Default 1e-4. */
+  lr?: number;
+  /** Default 0.05 (biases, norms, embeddings of rank ≤ 1 get 0). */
+  weightDecay?: number;
+  /** Layer-wise lr decay of the ViT (default 0.95; 1 = none). */
+  layerDecay?: number;
+  betas?: [number, number];
+  eps?: number;
+}
+
+export interface FineTuneScheduleOptions {
+  /** Linear warm-up steps (default min(500, ⌊steps / 10⌋)). */
+  warmupSteps?: number;
+  /** Warm-up starts at lr × this (default 0.001, mmdet's `warmup_ratio`). */
+  warmupStartFactor?: number;
+  /** Fractions of `steps` where lr is multiplied by `gamma` (default [8/12, 11/12]). */
+  milestones?: number[];
+  gamma?: number;
+}
+
+/** Everything needed to continue a run exactly (weights are saved separately). */
+export interface FineTuneState {
+  /** Completed steps; also the next batch number of the sampler. */
+  step: number;
+  /** The data seed of the run (batches and augmentation derive from it). */
+  seed: number;
+  /** AdamW state: JSON meta + moment tensors (owned by whoever holds the state: dispose them). */
+  optimizer: OptimizerState;
+  scaler: LossScalerState;
+  /** `@babelrs/core`'s default generator (layers without their own Rng draw from it). */
+  rng: RngState;
+}
+
+export interface FineTuneStepInfo {
+  /** Completed steps after this one. */
+  step: number;
+  event: StepEvent;
+  /** Per-loss values of this step (`total`, `sar`, `sar.loss_qfl`, …). */
+  losses: Record<string, number>;
+  /** A snapshot of the state after this step (tensors are copies: the caller disposes them). Valid during `onStep` only. */
+  getState(): FineTuneState;
+}
+
+export interface FineTuneOptions {
+  detector: MultiModalDetector;
+  /** Training samples, or `{ root, split }` of an SOI-Det-layout folder (mini-SOI included). */
+  data: DetectionData;
+  /** Length of the schedule: the run ends after this many steps (counted from 0, resumes included). */
+  steps: number;
+  /** Images per step, a multiple of the ratio sum (default: the ratio sum, 4 for 2:1:1). */
+  batchSize?: number;
+  /** Share of each modality per batch (default 2:1:1, restricted to the detector's heads). */
+  ratios?: ModalityRatios;
+  optimizer?: FineTuneOptimizerOptions;
+  schedule?: FineTuneScheduleOptions;
+  /** Max global gradient norm (default 35, mmdet's GFL/FCOS setting); null = no clipping. */
+  clipGradNorm?: number | null;
+  /** Emulated compute precision of matmul-like layers (default fp32). */
+  precision?: Precision;
+  /** Dynamic loss scaling (default: enabled exactly when precision is fp16). */
+  lossScaler?: LossScalerOptions;
+  /** Seed of batch order and augmentation (default 0). */
+  seed?: number;
+  /** Random flips (default true). */
+  augment?: boolean;
+  /** A ViT safetensors checkpoint (e.g. CSIA stage 1's export) loaded into the backbone first (not when resuming). */
+  init?: string;
+  /** Key style of `init` (default 'babelrs': the detector's own timm-style names). */
+  initStyle?: 'babelrs' | 'timm' | 'internvit';
+  /** State from `getState()` of an earlier run: continues at its step. */
+  resume?: FineTuneState;
+  telemetry?: Telemetry;
+  /** Called after every step (awaited: a trainer may checkpoint here). */
+  onStep?: (info: FineTuneStepInfo) => void | Promise<void>;
+  /** Asked before every step; true ends the run cleanly (e.g. after Ctrl-C). */
+  shouldStop?: (step: number) => boolean;
+  /** Consecutive steps with non-finite gradients in fp32 (no scaler) before giving up (default 5). */
+  maxNonFiniteSteps?: number;
+}
+
+export interface FineTuneResult {
+  /** Completed steps. */
+  step: number;
+  /** Ended by `shouldStop` before `steps`. */
+  stopped: boolean;
+  history: StepEvent[];
+  seconds: number;
+  imagesPerSecond: number;
+  /** Final state (tensors owned by the caller: dispose `state.optimizer.tensors`). */
+  state: FineTuneState;
+}
+
+/** The run diverged: gradients stayed non-finite in fp32 for `maxNonFiniteSteps` steps. */
+export class FineTuneDivergedError extends Error {
+  override readonly name = 'FineTuneDivergedError';
+  constructor(
+    readonly step: number,
+    steps: number,
+  ) {
+    super(`fine-tuning diverged: non-finite loss or gradients for ${steps} consecutive steps (last at step ${step}); parameters were not updated by those steps`);
+  }
+}
+
+/** The ratios restricted to the detector's heads (a modality without a head gets 0). */
+function effectiveRatios(detector: MultiModalDetector, ratios: ModalityRatios | undefined): ModalityRatios {
+  const base = ratios ?? SOI_DET_MODALITY_RATIOS;
+  const out: ModalityRatios = {};
+  for (const m of detector.modalities) out[m] = base[m] ?? 0;
+  for (const [m, r] of Object.entries(base)) {
+    if ((r ?? 0) > 0 && !detector.modalities.includes(m as never)) throw new Error(`fineTune: ratios ask for ${m} samples but the detector has no ${m} head`);
+  }
+  return out;
+}
+
+/** AdamW over the detector with the ViT's layer-wise lr decay and the no-decay groups. */
+export function buildOptimizer(detector: MultiModalDetector, o: FineTuneOptimizerOptions = {}): AdamW {
+  const depth = detector.config.backbone.depth;
+  const decay = o.layerDecay ?? 0.95;
+  const groups = paramGroups(detector, {
+    weightDecay: o.weightDecay ?? 0.05,
+    lrScale: (name) => (name.startsWith('backbone.') ? layerDecayScale(name.slice('backbone.'.length), depth, decay) : 1),
+  });
+  return new AdamW(groups, { lr: o.lr ?? 1e-4, weightDecay: o.weightDecay ?? 0.05, betas: o.betas, eps: o.eps });
+}
+
+/** The run's lr factor as a pure function of the step. */
+export function buildSchedule(steps: number, s: FineTuneScheduleOptions = {}): schedules.Schedule {
+  const warmup = s.warmupSteps ?? Math.min(500, Math.floor(steps / 10));
+  return schedules.warmupMultiStep(steps, warmup, { fractions: s.milestones, gamma: s.gamma, startFactor: s.warmupStartFactor });
+}
+
+/** Loads a ViT checkpoint into the detector's backbone. */
+export function loadBackboneCheckpoint(detector: MultiModalDetector, file: string, style: 'babelrs' | 'timm' | 'internvit' = 'babelrs'): void {
+  const { tensors } = readSafetensors(file);
+  try {
+    loadVitWeights(detector.backbone, new Map(Object.entries(tensors)), { style });
+  } catch (err) {
+    throw new Error(`fineTune init ${file}: ${(err as Error).message}`);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}
+
+export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
+  const { detector, steps } = opts;
+  if (!(Number.isInteger(steps) && steps > 0)) throw new RangeError(`fineTune: steps must be a positive integer, got ${steps}`);
+  const seed = opts.resume?.seed ?? opts.seed ?? 0;
+  const precision = opts.precision ?? 'fp32';
+  // A resumed run's weights come from its checkpoint, not from the stage-1 ViT.
+  if (opts.init && !opts.resume) loadBackboneCheckpoint(detector, opts.init, opts.initStyle);
+  const samples = await resolveSamples(opts.data, detector.modalities, 'fineTune');
+  const sampler = new ModalityBalancedSampler({ modalities: samples.map((s) => s.modality), ratios: effectiveRatios(detector, opts.ratios), batchSize: opts.batchSize, seed });
+  const pipeline = buildPipeline(trainPipeline(detector.config, { augment: opts.augment }));
+  const heads = { spaces: detector.labelSpaces, boxTypes: detector.boxTypes };
+  const size = detector.config.imageSize;
+  const loadBatch = async (b: number): Promise<DetectorBatch> => {
+    const indices = sampler.batchAt(b);
+    const items = await loadItems(samples, indices, pipeline, indices.map((_, slot) => hashSeed(seed, b, slot)));
+    return collateBatch(items, size, heads);
+  };
+
+  const optimizer = buildOptimizer(detector, opts.optimizer);
+  const scaler = new DynamicLossScaler({ enabled: precision === 'fp16', ...opts.lossScaler });
+  const schedule = buildSchedule(steps, opts.schedule);
+  let step = 0;
+  if (opts.resume) {
+    optimizer.loadStateDict(opts.resume.optimizer);
+    scaler.loadStateDict(opts.resume.scaler);
+    defaultRng().setState(opts.resume.rng);
+    step = opts.resume.step;
+  }
+  const getState = (): FineTuneState => ({ step, seed, optimizer: optimizer.stateDict(), scaler: scaler.stateDict(), rng: defaultRng().getState() });
+  const vars = detector.trainableParameters();
+  const clip = opts.clipGradNorm === undefined ? 35 : opts.clipGradNorm;
+  const maxNonFinite = opts.maxNonFiniteSteps ?? 5;
+  const history: StepEvent[] = [];
+  const t0 = performance.now();
+  let images = 0;
+  let nonFinite = 0;
+  let stopped = false;
+  detector.train();
+  let next = step < steps ? loadBatch(step) : null;
+  try {
+    while (step < steps) {
+      if (opts.shouldStop?.(step)) {
+        stopped = true;
+        break;
+      }
+      const batch = await next!;
+      // Decode the next batch while this one computes.
+      next = step + 1 < steps ? loadBatch(step + 1) : null;
+      next?.catch(() => undefined);
+      const ts = performance.now();
+      optimizer.setLrFactor(schedule(step));
+      detector.fusionStep = step;
+      const r = trainStep(detector, batch, vars, precision, scaler, clip);
+      let skipped: boolean;
+      if (r.foundInf && !scaler.enabled) {
+        // fp32 without scaling: never apply a NaN update; give up when it persists.
+        skipped = true;
+        if (++nonFinite >= maxNonFinite) {
+          tf.dispose(Object.values(r.grads));
+          scaler.update();
+          throw new FineTuneDivergedError(step, nonFinite);
+        }
+        scaler.update();
+      } else {
+        skipped = scaler.step(optimizer, r.grads).skipped;
+        scaler.update();
+        if (!r.foundInf) nonFinite = 0;
+      }
+      const lossScale = r.lossScale;
+      tf.dispose(Object.values(r.grads));
+      step++;
+      const n = batch.samples.length;
+      images += n;
+      const stepMs = performance.now() - ts;
+      const event: StepEvent = {
+        type: 'step',
+        step,
+        loss: r.losses.total,
+        losses: r.losses,
+        gradNorm: r.gradNorm,
+        lossScale,
+        overflow: r.foundInf,
+        skipped,
+        lr: optimizer.groups.reduce((m, g) => Math.max(m, g.lr), 0),
+        stepMs,
+        samples: n,
+      };
+      history.push(event);
+      opts.telemetry?.emit(event);
+      const doneStep = step;
+      await opts.onStep?.({ step: doneStep, event, losses: r.losses, getState });
+    }
+  } finally {
+    await next?.catch(() => undefined);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const state = getState();
+  optimizer.dispose();
+  return { step, stopped, history, seconds, imagesPerSecond: seconds > 0 ? images / seconds : 0, state };
+}
+
+interface StepResult {
+  /** Unscaled (and clipped) gradients by variable name; the caller disposes them. */
+  grads: tf.NamedTensorMap;
+  foundInf: boolean;
+  gradNorm: number | null;
+  lossScale: number;
+  losses: Record<string, number>;
+}
+
+/** Forward + backward + unscale + clip of one batch; the optimizer step is the caller's. */
+function trainStep(detector: MultiModalDetector, batch: DetectorBatch, vars: tf.Variable[], precision: Precision, scaler: DynamicLossScaler, clip: number | null): StepResult {
+  const s = batch.imageSize;
+  const images = tf.tensor4d(batch.images, [batch.samples.length, 3, s, s]); // [B, 3, S, S]
+  let names: string[] = [];
+  let values: tf.Tensor | null = null;
+  const lossScale = scaler.scale;
+  const { value, grads } = tf.variableGrads(
+    () =>
+      autocast(precision, () => {
+        const { total, parts } = detector.losses(images, batch.groups, batch.targets ?? {});
+        names = Object.keys(parts);
+        values = tf.keep(tf.stack([total, ...Object.values(parts)])); // [1 + parts]
+        return scaler.scaleLoss(total) as tf.Scalar;
+      }),
+    vars,
+  );
+  value.dispose();
+  images.dispose();
+  const v = (values as tf.Tensor | null)!.dataSync();
+  (values as tf.Tensor | null)!.dispose();
+  const losses: Record<string, number> = { total: v[0] };
+  names.forEach((n, i) => {
+    losses[n] = v[i + 1];
+    const m = n.slice(0, n.indexOf('.'));
+    losses[m] = (losses[m] ?? 0) + v[i + 1];
+  });
+  const { grads: unscaled, foundInf } = scaler.unscale(grads);
+  tf.dispose(Object.values(grads));
+  if (foundInf || clip === null) {
+    return { grads: unscaled, foundInf, gradNorm: globalGradNorm(unscaled), lossScale, losses };
+  }
+  const c = clipGradNorm(unscaled, clip);
+  tf.dispose(Object.values(unscaled));
+  return { grads: c.grads, foundInf: !c.finite, gradNorm: c.norm, lossScale, losses };
+}
