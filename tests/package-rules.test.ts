@@ -15,11 +15,13 @@ interface Pkg {
   dir: string;
   name: string;
   deps: Record<string, string>;
+  /** devDependencies: allowed only in test-only files (`*.test.ts`, `src/testing/`, not shipped). */
+  devDeps: Record<string, string>;
 }
 
 function readPkg(dir: string): Pkg {
   const j = JSON.parse(fs.readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
-  return { dir, name: j.name, deps: { ...j.dependencies, ...j.optionalDependencies, ...j.peerDependencies } };
+  return { dir, name: j.name, deps: { ...j.dependencies, ...j.optionalDependencies, ...j.peerDependencies }, devDeps: { ...j.devDependencies } };
 }
 
 function sourceFiles(dir: string): string[] {
@@ -96,7 +98,10 @@ describe('package graph', () => {
           if (spec.startsWith('@babelrs/')) {
             if (spec.split('/').length > 2) problems.push(`${rel}: deep import ${spec}`);
             const dep = spec.split('/').slice(0, 2).join('/');
-            if (dep !== p.name && !(dep in p.deps)) problems.push(`${rel}: ${dep} not in dependencies`);
+            const testOnly = /\.test\.ts$/.test(f) || f.includes(`${path.sep}src${path.sep}testing${path.sep}`);
+            if (dep !== p.name && !(dep in p.deps) && !(testOnly && dep in p.devDeps)) {
+              problems.push(`${rel}: ${dep} not in ${testOnly ? 'dependencies or devDependencies' : 'dependencies'}`);
+            }
           } else if (spec.startsWith('.')) {
             const target = path.resolve(path.dirname(f), spec);
             if (!target.startsWith(path.join(root, p.dir) + path.sep)) problems.push(`${rel}: relative import leaves the package: ${spec}`);
