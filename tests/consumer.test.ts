@@ -1,7 +1,14 @@
-// What an npm user gets: build and `npm pack` the tfjs-free packages (boxes, formats, datasets,
-// metrics-hmap), install the tarballs into a fresh folder (from the npm cache where it can), type-check
-// a small program with default strict `tsc` settings — no `skipLibCheck` — run it, and run the
-// `babelrs-hmap` command. Takes a few minutes (four builds): opt in with BABELRS_CONSUMER_TEST=1.
+// What an npm user gets: build and `npm pack` packages, install the tarballs into a fresh
+// folder (from the npm cache where it can), type-check a small program with default strict `tsc`
+// settings, run it. Two consumers:
+// - the tfjs-free packages (boxes, formats, datasets, metrics-hmap): no `skipLibCheck`, zero
+//   errors, and the `babelrs-hmap` command runs;
+// - a tfjs package (core + vit-backbone): tfjs 4.22's own declaration files do not compile under
+//   TypeScript 6 defaults (core README "TypeScript consumers"), so this asserts exactly that:
+//   without `skipLibCheck` every error lies in node_modules/@tensorflow, node_modules/@webgpu or
+//   the lib.dom.d.ts that @webgpu/types collides with (none in @babelrs or the program), and with `skipLibCheck: true` — the one setting the README
+//   documents — it type-checks clean and runs.
+// Takes a few minutes (six builds): opt in with BABELRS_CONSUMER_TEST=1.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,7 +53,7 @@ function sh(cmd: string, args: string[], cwd: string): string {
 
 describe.skipIf(!enabled)('npm consumer (BABELRS_CONSUMER_TEST=1)', () => {
   it('packs, installs, type-checks without skipLibCheck, runs, and runs babelrs-hmap', () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'babelrs-consumer-'));
+    if (!tmp) tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'babelrs-consumer-'));
     const tarballs = PACKAGES.map((p) => {
       const dir = path.join(ROOT, 'packages', p);
       sh('npx', ['tsup'], dir);
@@ -71,4 +78,49 @@ describe.skipIf(!enabled)('npm consumer (BABELRS_CONSUMER_TEST=1)', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 600_000);
+
+  it('tfjs packages: errors only inside tfjs\'s own .d.ts without skipLibCheck; clean with it; runs', () => {
+    const app = install(['core', 'vit-backbone'], 'tfjs-app');
+    fs.writeFileSync(path.join(app, 'main.ts'), TFJS_MAIN);
+    const strict = { module: 'nodenext', target: 'es2022', strict: true, outDir: 'out', types: ['node'] };
+    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: strict, files: ['main.ts'] }));
+    const bare = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: app, encoding: 'utf8' });
+    const errorFiles = [...new Set((bare.stdout + bare.stderr).split('\n').filter((l) => /error TS\d+/.test(l)).map((l) => l.split('(')[0]))];
+    expect(errorFiles.length).toBeGreaterThan(0); // if tfjs ever ships clean types, drop skipLibCheck from the README
+    // tfjs's own .d.ts files, and TypeScript's lib.dom.d.ts where @webgpu/types 0.1.38 redeclares its names.
+    expect(errorFiles.filter((f) => !/(^|\/)node_modules\/@(tensorflow|webgpu)\/|\/typescript\/lib\/lib\.dom\.d\.ts$/.test(f))).toEqual([]);
+    fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...strict, skipLibCheck: true }, files: ['main.ts'] }));
+    const tsc = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(sh('node', ['out/main.js'], app)).toBe('backend cpu grid 14x14 sum 6\n');
+  }, 600_000);
 });
+
+const TFJS_MAIN = `import { initBackend } from '@babelrs/core';
+import { patchGrid } from '@babelrs/vit-backbone';
+import * as tf from '@tensorflow/tfjs';
+
+const report = await initBackend({ prefer: 'cpu' });
+const [gh, gw] = patchGrid(16, 224);
+const sum = tf.tidy(() => tf.tensor1d([1, 2, 3]).sum().dataSync()[0]);
+console.log('backend', report.backend, 'grid', \`\${gh}x\${gw}\`, 'sum', sum);
+`;
+
+/** Builds and packs `packages`, installs the tarballs (+ @types/node) into a new folder `name`. */
+function install(packages: string[], name: string): string {
+  if (!tmp) tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'babelrs-consumer-'));
+  const tarballs = packages.map((p) => {
+    const dir = path.join(ROOT, 'packages', p);
+    sh('npx', ['tsup'], dir);
+    return path.join(tmp, sh('npm', ['pack', '--silent', '--pack-destination', tmp], dir).trim().split('\n').pop()!);
+  });
+  const app = path.join(tmp, name);
+  fs.mkdirSync(app);
+  const deps = Object.fromEntries(packages.map((p, i) => [`@babelrs/${p}`, `file:${tarballs[i]}`]));
+  // The program imports tfjs itself too: the version the packages use.
+  if (packages.includes('core')) deps['@tensorflow/tfjs'] = '4.22.0';
+  const typesNode = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string }).version;
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: deps, devDependencies: { '@types/node': typesNode } }));
+  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional'], app);
+  return app;
+}

@@ -39,6 +39,8 @@ interface Measured {
   command: string;
   wallSeconds: number;
   peakRssMiB: number;
+  /** User + system CPU seconds (children included): less sensitive to other jobs than wall time. */
+  cpuSeconds: number;
   exitCode: number;
   mAP?: number;
   AP50?: number;
@@ -51,7 +53,8 @@ function measure(tool: string, cmd: string[], env: Record<string, string> = {}):
   const r = spawnSync('/usr/bin/time', ['-v', ...cmd], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
   const wallSeconds = (performance.now() - t0) / 1000;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
-  const out: Measured = { tool, command: cmd.map((c) => path.relative(root, c).startsWith('..') ? c : path.relative(root, c) || c).join(' '), wallSeconds, peakRssMiB: rss ? Math.round(Number(rss[1]) / 1024) : Number.NaN, exitCode: r.status ?? -1 };
+  const cpu = ['User', 'System'].map((k) => Number(new RegExp(`${k} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr ?? '')?.[1] ?? Number.NaN));
+  const out: Measured = { tool, command: cmd.map((c) => path.relative(root, c).startsWith('..') ? c : path.relative(root, c) || c).join(' '), wallSeconds, peakRssMiB: rss ? Math.round(Number(rss[1]) / 1024) : Number.NaN, cpuSeconds: cpu[0] + cpu[1], exitCode: r.status ?? -1 };
   if (r.status !== 0) out.error = (r.stderr ?? '').split('\n').filter((l) => l && !l.startsWith('\t')).slice(-3).join(' | ');
   const last = (r.stdout ?? '').trim().split('\n').pop();
   if (last?.startsWith('{')) Object.assign(out, JSON.parse(last));
@@ -87,6 +90,7 @@ function pair(name: string, ours: Measured, ref: Measured | { skipped: string },
     babelrs: ours,
     reference: ref,
     speedup: ref.wallSeconds / ours.wallSeconds,
+    speedupCpu: ref.cpuSeconds / ours.cpuSeconds,
     rssRatio: ref.peakRssMiB / ours.peakRssMiB,
     mAPAbsDiff: agree,
     mAPTolerance: tolerance,
@@ -132,7 +136,7 @@ function main(): void {
       const at5k = sideBySide.find((r) => String(r.protocol).startsWith(protocol))?.babelrs as Measured;
       const atN = babelrs(protocol, gt, dets, `${protocol}-${scaleImages}`);
       const sizeRatio = scaleImages / refImages;
-      scaling.push({ protocol, images: [refImages, scaleImages], wallSeconds: [at5k.wallSeconds, atN.wallSeconds], peakRssMiB: [at5k.peakRssMiB, atN.peakRssMiB], timeRatio: atN.wallSeconds / at5k.wallSeconds, rssRatio: atN.peakRssMiB / at5k.peakRssMiB, sizeRatio, run: atN });
+      scaling.push({ protocol, images: [refImages, scaleImages], wallSeconds: [at5k.wallSeconds, atN.wallSeconds], cpuSeconds: [at5k.cpuSeconds, atN.cpuSeconds], peakRssMiB: [at5k.peakRssMiB, atN.peakRssMiB], timeRatio: atN.wallSeconds / at5k.wallSeconds, cpuRatio: atN.cpuSeconds / at5k.cpuSeconds, rssRatio: atN.peakRssMiB / at5k.peakRssMiB, sizeRatio, run: atN });
     }
     fs.rmSync(big.dir, { recursive: true, force: true });
   }

@@ -30,6 +30,8 @@ import { collateBatch, type DetectorBatch } from './batch.js';
 import { loadItems, resolveSamples, type DetectionData } from './detection-data.js';
 import type { MultiModalDetector } from './multi-modal-detector.js';
 import { trainPipeline } from './pipelines.js';
+import { hostWeights, makeShard, planShards, pullState, pullWeights, startWorkers, stepEvent } from './fine-tune-parallel.js';
+import { toHostTensor } from './fine-tune-replica.js';
 
 export interface FineTuneOptimizerOptions {
   /** Base lr (heads and neck; the ViT's blocks get lr × layerDecay^(depth + 1 − layer)). Default 1e-4. */
@@ -110,6 +112,20 @@ export interface FineTuneOptions {
   shouldStop?: (step: number) => boolean;
   /** Consecutive steps with non-finite gradients in fp32 (no scaler) before giving up (default 5). */
   maxNonFiniteSteps?: number;
+  /**
+   * Worker threads (default 1: this thread, the exact single-core path). With n > 1 the global
+   * batch is split over n replicas (core's `DataParallel`, one wasm backend per thread) and their
+   * gradients summed every step: by modality when the groups split evenly (SOI-Det's 2:1:1 over 2
+   * workers: the same gradient as 1 worker), else by image within every modality (per-shard loss
+   * normalisation, as in data-parallel mmdet). Batches are still loaded here.
+   */
+  workers?: number;
+  /**
+   * With workers > 1: copy the workers' weights (into `detector`) and optimizer state (for
+   * `getState()`) back before `onStep` every this many steps (default 1; 0 = only at the end).
+   * On other steps `getState()` throws and `detector` holds older weights.
+   */
+  workerSyncEvery?: number;
 }
 
 export interface FineTuneResult {
@@ -193,6 +209,9 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
     return collateBatch(items, size, heads);
   };
 
+  const workers = opts.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`fineTune: workers must be an integer ≥ 1, got ${opts.workers}`);
+  if (workers > 1) return fineTuneWorkers(opts, { seed, precision, workers, loadBatch });
   const optimizer = buildOptimizer(detector, opts.optimizer);
   const scaler = new DynamicLossScaler({ enabled: precision === 'fp16', ...opts.lossScaler });
   const schedule = buildSchedule(steps, opts.schedule);
@@ -276,6 +295,89 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   return { step, stopped, history, seconds, imagesPerSecond: seconds > 0 ? images / seconds : 0, state };
 }
 
+/** `fineTune` over `workers` DataParallel replicas; the same loop, steps taken by the workers. */
+async function fineTuneWorkers(
+  opts: FineTuneOptions,
+  ctx: { seed: number; precision: Precision; workers: number; loadBatch: (b: number) => Promise<DetectorBatch> },
+): Promise<FineTuneResult> {
+  const { detector, steps } = opts;
+  const syncEvery = opts.workerSyncEvery ?? 1;
+  if (!(Number.isInteger(syncEvery) && syncEvery >= 0)) throw new RangeError(`fineTune: workerSyncEvery must be an integer ≥ 0, got ${opts.workerSyncEvery}`);
+  let step = opts.resume?.step ?? 0;
+  const r0 = opts.resume;
+  const dp = await startWorkers(
+    ctx.workers,
+    {
+      config: detector.config,
+      weights: hostWeights(detector),
+      steps,
+      startStep: step,
+      optimizer: opts.optimizer ?? {},
+      schedule: opts.schedule ?? {},
+      clip: opts.clipGradNorm === undefined ? 35 : opts.clipGradNorm,
+      precision: ctx.precision,
+      lossScaler: { enabled: ctx.precision === 'fp16', ...opts.lossScaler },
+      ...(r0 ? { resume: { optimizer: { meta: r0.optimizer.meta, tensors: Object.fromEntries(Object.entries(r0.optimizer.tensors).map(([k, t]) => [k, toHostTensor(t)])) }, scaler: r0.scaler, rng: r0.rng } } : {}),
+    },
+    1,
+  );
+  // The state as of the last sync (its tensors are ours; getState hands out copies).
+  let synced = null as FineTuneState | null;
+  const sync = async () => {
+    await pullWeights(dp, detector);
+    const st = await pullState(dp);
+    if (synced) tf.dispose(Object.values(synced.optimizer.tensors));
+    synced = { step, seed: ctx.seed, ...st };
+  };
+  const getState = (): FineTuneState => {
+    if (!synced || synced.step !== step) throw new Error(`fineTune: with workers > 1 getState() is available on synced steps only (workerSyncEvery ${syncEvery}; last sync at step ${synced?.step ?? 'none'}, now ${step})`);
+    return { ...synced, optimizer: { meta: structuredClone(synced.optimizer.meta), tensors: Object.fromEntries(Object.entries(synced.optimizer.tensors).map(([k, t]) => [k, t.clone()])) } };
+  };
+  const maxNonFinite = opts.maxNonFiniteSteps ?? 5;
+  const scalerEnabled = opts.lossScaler?.enabled ?? ctx.precision === 'fp16';
+  const history: StepEvent[] = [];
+  const t0 = performance.now();
+  let images = 0;
+  let nonFinite = 0;
+  let stopped = false;
+  let next = step < steps ? ctx.loadBatch(step) : null;
+  try {
+    while (step < steps) {
+      if (opts.shouldStop?.(step)) {
+        stopped = true;
+        break;
+      }
+      const batch = await next!;
+      next = step + 1 < steps ? ctx.loadBatch(step + 1) : null;
+      next?.catch(() => undefined);
+      const ts = performance.now();
+      const { plan } = planShards(batch.groups, ctx.workers);
+      const r = await dp.stepShards(plan.map((p) => makeShard(batch, p, step)));
+      step++;
+      const n = batch.samples.length;
+      images += n;
+      const { event, losses, foundInf } = stepEvent(step, r, n, performance.now() - ts);
+      // as the single-thread loop: fp32 without scaling gives up when non-finite gradients persist
+      if (foundInf && !scalerEnabled) {
+        if (++nonFinite >= maxNonFinite) throw new FineTuneDivergedError(step - 1, nonFinite);
+      } else if (!foundInf) nonFinite = 0;
+      history.push(event);
+      opts.telemetry?.emit(event);
+      detector.fusionStep = step - 1;
+      if (opts.onStep && syncEvery > 0 && step % syncEvery === 0) await sync();
+      await opts.onStep?.({ step, event, losses, getState });
+    }
+    if (synced?.step !== step) await sync();
+  } finally {
+    await next?.catch(() => undefined);
+    await dp.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const state = getState();
+  tf.dispose(Object.values(synced!.optimizer.tensors));
+  return { step, stopped, history, seconds, imagesPerSecond: seconds > 0 ? images / seconds : 0, state };
+}
+
 interface StepResult {
   /** Unscaled (and clipped) gradients by variable name; the caller disposes them. */
   grads: tf.NamedTensorMap;
@@ -287,37 +389,66 @@ interface StepResult {
 
 /** Forward + backward + unscale + clip of one batch; the optimizer step is the caller's. */
 function trainStep(detector: MultiModalDetector, batch: DetectorBatch, vars: tf.Variable[], precision: Precision, scaler: DynamicLossScaler, clip: number | null): StepResult {
+  const lossScale = scaler.scale;
+  let losses: Record<string, number> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const r = scaledBatchLoss(detector, batch, precision, scaler);
+    losses = r.losses;
+    return r.loss;
+  }, vars);
+  value.dispose();
+  return { ...unscaleAndClip(grads, scaler, clip), lossScale, losses };
+}
+
+/**
+ * The loss of one batch × the loss scale, to differentiate (call inside `tf.variableGrads`), and
+ * the unscaled loss values by name (`total`, `sar`, `sar.loss_qfl`, …). `modalityWeights`
+ * multiplies each head's losses (data-parallel image shards; default 1).
+ */
+export function scaledBatchLoss(
+  detector: MultiModalDetector,
+  batch: Pick<DetectorBatch, 'images' | 'imageSize' | 'groups' | 'targets'>,
+  precision: Precision,
+  scaler: DynamicLossScaler,
+  modalityWeights: Partial<Record<string, number>> = {},
+): { loss: tf.Scalar; losses: Record<string, number> } {
   const s = batch.imageSize;
-  const images = tf.tensor4d(batch.images, [batch.samples.length, 3, s, s]); // [B, 3, S, S]
+  const n = batch.groups.reduce((a, g) => a + g.count, 0);
+  const images = tf.tensor4d(batch.images, [n, 3, s, s]); // [B, 3, S, S]
   let names: string[] = [];
   let values: tf.Tensor | null = null;
-  const lossScale = scaler.scale;
-  const { value, grads } = tf.variableGrads(
-    () =>
-      autocast(precision, () => {
-        const { total, parts } = detector.losses(images, batch.groups, batch.targets ?? {});
-        names = Object.keys(parts);
-        values = tf.keep(tf.stack([total, ...Object.values(parts)])); // [1 + parts]
-        return scaler.scaleLoss(total) as tf.Scalar;
-      }),
-    vars,
-  );
-  value.dispose();
-  images.dispose();
-  const v = (values as tf.Tensor | null)!.dataSync();
-  (values as tf.Tensor | null)!.dispose();
-  const losses: Record<string, number> = { total: v[0] };
-  names.forEach((n, i) => {
-    losses[n] = v[i + 1];
-    const m = n.slice(0, n.indexOf('.'));
-    losses[m] = (losses[m] ?? 0) + v[i + 1];
-  });
+  try {
+    const loss = autocast(precision, () => {
+      const { total, parts } = detector.losses(images, batch.groups, batch.targets ?? {});
+      const weighted = Object.entries(parts).map(([name, v]) => {
+        const w = modalityWeights[name.slice(0, name.indexOf('.'))] ?? 1;
+        return w === 1 ? v : (tf.mul(v, w) as tf.Scalar);
+      });
+      const sum = Object.values(modalityWeights).every((w) => w === undefined || w === 1) ? total : (tf.addN(weighted) as tf.Scalar);
+      names = Object.keys(parts);
+      values = tf.keep(tf.stack([sum, ...weighted])); // [1 + parts]
+      return scaler.scaleLoss(sum) as tf.Scalar;
+    });
+    const v = (values as tf.Tensor | null)!.dataSync();
+    const losses: Record<string, number> = { total: v[0] };
+    names.forEach((name, i) => {
+      losses[name] = v[i + 1];
+      const m = name.slice(0, name.indexOf('.'));
+      losses[m] = (losses[m] ?? 0) + v[i + 1];
+    });
+    return { loss, losses };
+  } finally {
+    images.dispose();
+    (values as tf.Tensor | null)?.dispose();
+  }
+}
+
+/** Unscaled (then clipped) gradients; disposes `grads`. */
+export function unscaleAndClip(grads: tf.NamedTensorMap, scaler: DynamicLossScaler, clip: number | null): { grads: tf.NamedTensorMap; foundInf: boolean; gradNorm: number | null } {
   const { grads: unscaled, foundInf } = scaler.unscale(grads);
   tf.dispose(Object.values(grads));
-  if (foundInf || clip === null) {
-    return { grads: unscaled, foundInf, gradNorm: globalGradNorm(unscaled), lossScale, losses };
-  }
+  if (foundInf || clip === null) return { grads: unscaled, foundInf, gradNorm: globalGradNorm(unscaled) };
   const c = clipGradNorm(unscaled, clip);
   tf.dispose(Object.values(unscaled));
-  return { grads: c.grads, foundInf: !c.finite, gradNorm: c.norm, lossScale, losses };
+  return { grads: c.grads, foundInf: !c.finite, gradNorm: c.norm };
 }

@@ -50,5 +50,5 @@ export {
   parseEntry,
 } from './coco/coco-schema.js';
 export { toCocoJson, writeCocoJson, writeCocoResults, type CocoWriteInput } from './coco/write-coco-json.js';
-export { visitJson, parseJsonText, DEFAULT_STREAM_ABOVE_BYTES, type JsonVisitOptions, type JsonVisitPlan } from './coco/json-visit.js';
+export { visitJson, parseJsonText, DEFAULT_STREAM_ABOVE_BYTES, DEFAULT_STREAM_OBJECT_ABOVE_BYTES, type JsonVisitOptions, type JsonVisitPlan } from './coco/json-visit.js';
 export { parseVocXml, readVocXml, VOC_MAX_BYTES, VOC_MAX_DEPTH, type VocAnnotation, type VocGeometry, type VocObject, type VocReadOptions } from './voc/voc-xml.js';

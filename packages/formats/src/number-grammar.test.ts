@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isDecimal, parseDecimal, parseInteger } from './number-grammar.js';
+import { DECIMAL_SYNTAX, isDecimal, isDecimalSyntax, parseDecimal, parseInteger, splitFields } from './number-grammar.js';
 
 describe('strict number grammar', () => {
   it('reads decimals with sign, fraction and exponent', () => {
@@ -16,5 +17,17 @@ describe('strict number grammar', () => {
   it('integers where integers are meant: digits only, safe range', () => {
     expect(['7', '-2', '+0', '007'].map(parseInteger)).toEqual([7, -2, 0, 7]);
     for (const t of ['7.0', '7e0', '0x7', '', '9007199254740993', '1.5']) expect(parseInteger(t), t).toBeNaN();
+  });
+
+  it('the char-code scanner accepts exactly the DECIMAL grammar; splitFields = split(/\\s+/)', () => {
+    const text = fc.array(fc.constantFrom('0', '1', '9', '.', 'e', 'E', '+', '-', 'x', ' ', '\t', '\u00a0'), { maxLength: 10 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(isDecimalSyntax(t), JSON.stringify(t)).toBe(DECIMAL_SYNTAX.test(t));
+        const line = t.trim();
+        if (line !== '') expect(splitFields(line)).toEqual(line.split(/\s+/));
+      }),
+      { numRuns: 3000, seed: 4 },
+    );
   });
 });

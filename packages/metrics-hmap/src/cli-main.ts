@@ -15,6 +15,7 @@ import { ensureDir, FormatError, writeFileAtomic } from '@babelrs/formats';
 import { MetricsInputError, UsageError } from './errors.js';
 import { evaluateByModality, evaluateModalityDatasets, type ModalityDataset, type ModalityEvaluation } from './modality-evaluation.js';
 import type { ProtocolOptions } from './protocols/evaluate.js';
+import { COCO_MAX_DETS } from './protocols/coco.js';
 import { loadDataset } from './readers/load-dataset.js';
 import { formatReport, reportJson } from './report.js';
 import { PROTOCOL_NAMES, type ProtocolName } from './types.js';
@@ -85,9 +86,17 @@ function checkFlagsFit(o: CliOptions, protocols: readonly ProtocolName[]): void 
   if (o.quiet && !o.json) throw new UsageError('--quiet', 'without --json the result would go nowhere');
 }
 
+/**
+ * coco: only the best 100 detections per (image, category) can count (pycocotools' maxDets),
+ * so the reader keeps just those — a results file of any size in bounded memory, same scores.
+ */
+function cutFor(protocol: ProtocolName): number | undefined {
+  return protocol === 'coco' ? COCO_MAX_DETS[COCO_MAX_DETS.length - 1] : undefined;
+}
+
 function loadModality(s: ModalitySpec, opts: ProtocolOptions): ModalityDataset {
   const { spec, modality, protocol: parsed, gt, dets } = s;
-  const dataset = loadDataset({ gt, dets, modality });
+  const dataset = loadDataset({ gt, dets, modality, maxDetsPerImageClass: cutFor(parsed) });
   // Say which --modality is wrong (the protocol's own message cannot know).
   if (parsed === 'coco' && dataset.geometry !== 'hbb') {
     throw new MetricsInputError(`--modality ${spec}`, 'the coco protocol needs COCO JSON (horizontal boxes), got DOTA polygons; use soi, dota, voc or voc07');
@@ -121,7 +130,7 @@ function run(o: CliOptions): ModalityEvaluation {
   if (o.classes !== undefined && !classes?.length) throw new UsageError('--classes', 'empty class list');
   checkFlagsFit(o, [o.protocol]);
   prepareOutput(o.json);
-  const ds = loadDataset({ gt: o.gt, dets: o.dets, classes, modalitiesFile: o.modalities });
+  const ds = loadDataset({ gt: o.gt, dets: o.dets, classes, modalitiesFile: o.modalities, maxDetsPerImageClass: cutFor(o.protocol) });
   return evaluateByModality(ds, o.protocol, popts);
 }
 

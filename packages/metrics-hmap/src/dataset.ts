@@ -162,6 +162,7 @@ export function selectImages(ds: EvalDataset, keep: (image: EvalImage, index: nu
       difficult: pickRows(ds.gts.difficult, g, 1),
       crowd: ds.gts.crowd && pickRows(ds.gts.crowd, g, 1),
       area: ds.gts.area && pickRows(ds.gts.area, g, 1),
+      boxArea: ds.gts.boxArea && pickRows(ds.gts.boxArea, g, 1),
     },
     dets: {
       boxes: pickRows(ds.dets.boxes, d, dim),
@@ -169,6 +170,7 @@ export function selectImages(ds: EvalDataset, keep: (image: EvalImage, index: nu
       imageIndex: remap(pickRows(ds.dets.imageIndex, d, 1)),
       scores: pickRows(ds.dets.scores, d, 1),
       area: ds.dets.area && pickRows(ds.dets.area, d, 1),
+      boxArea: ds.dets.boxArea && pickRows(ds.dets.boxArea, d, 1),
     },
   };
 }
@@ -223,6 +225,10 @@ export function validateDataset(ds: EvalDataset): void {
   checkLength('gts.area', ds.gts.area, nG, true);
   checkLength('dets.scores', ds.dets.scores, nD, false);
   checkLength('dets.area', ds.dets.area, nD, true);
+  checkLength('gts.boxArea', ds.gts.boxArea, nG, true);
+  checkLength('dets.boxArea', ds.dets.boxArea, nD, true);
+  checkFinite('gts.boxArea', ds.gts.boxArea, 1, 'box area');
+  checkFinite('dets.boxArea', ds.dets.boxArea, 1, 'box area');
   checkFinite('gts.area', ds.gts.area, 1, 'area');
   checkFinite('dets.area', ds.dets.area, 1, 'area');
   for (let i = 0; i < nD; i++) {

@@ -12,6 +12,7 @@
  */
 import { gatherRows, indexByClassImage, rankDetections, type TieOrder } from './grouping.js';
 import { pairwiseIoU } from './pairwise-iou.js';
+import { devkitPolyIoUMatrix } from './protocols/devkit-poly-iou.js';
 import { BOX_DIM, type EvalDataset } from './types.js';
 
 export interface GreedyMatchOptions {
@@ -28,6 +29,8 @@ export interface GreedyMatchOptions {
   argmaxOrder: 'normal-first' | 'file';
   tieOrder: TieOrder;
   legacyPlusOne?: boolean;
+  /** poly geometry: `devkit` = the DOTA devkit's `polyiou` bit for bit (dota protocol); default exact. */
+  polyIoU?: 'exact' | 'devkit';
 }
 
 /** Per class: the detections in rank order with their TP/FP flags per threshold. */
@@ -125,9 +128,9 @@ function matchImage(
     }
     return;
   }
-  const iou = pairwiseIoU(ds.geometry, gatherRows(ds.dets.boxes, dim, detItems, d0, d1), gatherRows(ds.gts.boxes, dim, gtItems, g0, g1), {
-    legacyPlusOne: opts.legacyPlusOne,
-  });
+  const detRows = gatherRows(ds.dets.boxes, dim, detItems, d0, d1);
+  const gtRows = gatherRows(ds.gts.boxes, dim, gtItems, g0, g1);
+  const iou = opts.polyIoU === 'devkit' && ds.geometry === 'poly' ? devkitPolyIoUMatrix(detRows, gtRows, Math.min(...opts.thresholds)) : pairwiseIoU(ds.geometry, detRows, gtRows, { legacyPlusOne: opts.legacyPlusOne });
   for (let i = 0; i < D; i++) argmaxRow(iou, i * G, G, ignored, opts.argmaxOrder, maxIou, argmax, i);
   for (let t = 0; t < T; t++) {
     const thr = opts.thresholds[t];

@@ -35,7 +35,7 @@ export {
   type ModalityEvaluation,
 } from './modality-evaluation.js';
 export { formatReport, formatSummaryTable, reportJson, soiDetSummary, type SoiDetSummary, type SummaryRow } from './report.js';
-export { readCocoDataset, readCocoGroundTruth, readCocoResults, type CocoGroundTruth, type CocoReadOptions } from './readers/coco-json.js';
+export { readCocoDataset, readCocoGroundTruth, readCocoResults, type CocoGroundTruth, type CocoReadOptions, type CocoResultsReadOptions } from './readers/coco-json.js';
 export { readDotaDataset, type DotaReadOptions } from './readers/dota-txt.js';
 export { applyModalityMap, readModalityMap } from './readers/modality-map.js';
 export { loadDataset, type LoadDatasetOptions } from './readers/load-dataset.js';

@@ -35,6 +35,12 @@ export interface GroundTruthTable {
   crowd?: Uint8Array;
   /** [N] COCO `area` field, used for the coco area ranges. Defaults to the box area. */
   area?: Float64Array;
+  /**
+   * [N] hbb only: w·h of the box as written in xywh (COCO). pycocotools' IoU divides by w·h,
+   * which can differ from (x2 − x1)·(y2 − y1) in the last bit and flip a threshold; the COCO
+   * reader fills it so the coco protocol is exact. Defaults to (x2 − x1)·(y2 − y1).
+   */
+  boxArea?: Float64Array;
 }
 
 export interface DetectionTable {
@@ -48,6 +54,8 @@ export interface DetectionTable {
   scores: Float64Array;
   /** [N] area used by the coco protocol's area ranges (COCO results: w·h). Defaults to the box area. */
   area?: Float64Array;
+  /** [N] hbb only: w·h of the xywh box, as for `GroundTruthTable.boxArea`. */
+  boxArea?: Float64Array;
 }
 
 export interface EvalDataset {

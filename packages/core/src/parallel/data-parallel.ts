@@ -36,6 +36,8 @@ export interface DataParallelStep {
    * optimizer step (`apply`); `cpu`: that thread's CPU ms for both (Linux; null elsewhere).
    */
   workerMs: Array<{ grads: number; apply: number; cpu: number | null }>;
+  /** Per worker, the replica's `metrics()` after its gradient phase and after its optimizer step. */
+  metrics: Array<{ grads?: Record<string, number>; apply?: Record<string, number> }>;
 }
 
 interface Pending {
@@ -129,7 +131,8 @@ export class DataParallel {
       const total = layout.reduce((s, [, shape]) => s + shape.reduce((p, d) => p * d, 1), 0);
       const grads = new SharedArrayBuffer(4 * total * n);
       const params = new SharedArrayBuffer(4 * total);
-      await Promise.all(workers.map((w) => w.request({ type: 'buffers', grads, params })));
+      const present = new SharedArrayBuffer(layout.length * n);
+      await Promise.all(workers.map((w) => w.request({ type: 'buffers', grads, params, present })));
       // Replicas built from the same seed are equal already; the copy makes it a guarantee.
       await workers[0].request({ type: 'write-params' });
       await Promise.all(workers.slice(1).map((w) => w.request({ type: 'read-params' })));
@@ -150,13 +153,27 @@ export class DataParallel {
     const total = batchSize(batch);
     const sizes = shardSizes(total, this.workers.length);
     let start = 0;
-    const losses = await Promise.all(
-      this.workers.map((w, i) => {
-        const shard = sliceBatch(batch, start, sizes[i]);
-        start += sizes[i];
-        return w.request({ type: 'grads', batch: shard, weight: sizes[i] / total });
-      }),
-    );
+    const shards = sizes.map((size) => {
+      const shard = sliceBatch(batch, start, size);
+      start += size;
+      return { batch: shard, weight: size / total };
+    });
+    return this.run(shards);
+  }
+
+  /**
+   * One training step on shards the caller made: worker i gets `shards[i]` (structured-cloned) as
+   * the `payload` of its replica's `loss(batch = {}, payload)`; its gradient is scaled by
+   * `weights[i]` (default 1: the replicas' losses are summed) before the sum over workers.
+   */
+  async stepShards(shards: readonly unknown[], weights?: readonly number[]): Promise<DataParallelStep> {
+    if (shards.length !== this.workers.length) throw new RangeError(`DataParallel.stepShards: ${shards.length} shards for ${this.workers.length} workers`);
+    if (weights && weights.length !== shards.length) throw new RangeError(`DataParallel.stepShards: ${weights.length} weights for ${shards.length} shards`);
+    return this.run(shards.map((payload, i) => ({ batch: {}, weight: weights?.[i] ?? 1, payload })));
+  }
+
+  private async run(shards: Array<{ batch: HostBatch; weight: number; payload?: unknown }>): Promise<DataParallelStep> {
+    const losses = await Promise.all(this.workers.map((w, i) => w.request({ type: 'grads', ...shards[i] })));
     const applied = await Promise.all(this.workers.map((w) => w.request({ type: 'apply' })));
     this.steps++;
     const lossMsgs = losses as Array<Extract<ToMain, { type: 'loss' }>>;
@@ -166,8 +183,9 @@ export class DataParallel {
       const cpu = m.cpuMs === null || a.cpuMs === null || a.cpuMs === undefined ? null : m.cpuMs + a.cpuMs;
       return { grads: m.ms, apply: a.ms ?? 0, cpu };
     });
-    if (this.checkEvery > 0 && this.steps % this.checkEvery === 0) return { loss, paramHash: await this.checkReplicas(), workerMs };
-    return { loss, workerMs };
+    const metrics = lossMsgs.map((m, i) => ({ grads: m.metrics, apply: (applied[i] as Extract<ToMain, { type: 'ok' }>).metrics }));
+    if (this.checkEvery > 0 && this.steps % this.checkEvery === 0) return { loss, paramHash: await this.checkReplicas(), workerMs, metrics };
+    return { loss, workerMs, metrics };
   }
 
   /** Hash of every replica's parameters; throws if any replica differs from replica 0. */
@@ -184,6 +202,13 @@ export class DataParallel {
     if (!w) throw new RangeError(`DataParallel.parameters: no worker ${worker} (have ${this.workers.length})`);
     const m = (await w.request({ type: 'params' })) as Extract<ToMain, { type: 'params' }>;
     return new Map(m.params);
+  }
+
+  /** The replica's `exportState()` snapshot (e.g. optimizer moments for a checkpoint). */
+  async exportState(worker = 0): Promise<unknown> {
+    const w = this.workers[worker];
+    if (!w) throw new RangeError(`DataParallel.exportState: no worker ${worker} (have ${this.workers.length})`);
+    return ((await w.request({ type: 'export' })) as Extract<ToMain, { type: 'export' }>).state;
   }
 
   /** Live tensors in each worker's tfjs engine (leak checks). */

@@ -28,6 +28,7 @@ let offsets: number[] = [];
 let total = 0;
 let gradSlots: Float32Array | null = null; // [workers, total]
 let shared: Float32Array | null = null; // [total]: parameter broadcast
+let present: Uint8Array | null = null; // [workers, params]: 1 where that worker's loss reached the parameter
 
 function send(msg: ToMain): void {
   port.postMessage(msg);
@@ -65,17 +66,20 @@ function toTensors(batch: HostBatch): Record<string, tf.Tensor> {
 }
 
 /** Forward + backward on this worker's shard; weighted gradients into this worker's slot. */
-function computeGrads(batch: HostBatch, weight: number): number {
+function computeGrads(batch: HostBatch, weight: number, payload: unknown): number {
   const inputs = toTensors(batch);
   try {
     const vars = params.map(([, v]) => v);
-    const { value, grads } = tf.variableGrads(() => replica.loss(inputs), vars);
+    const { value, grads } = tf.variableGrads(() => replica.loss(inputs, payload), vars);
     const slot = gradSlots!.subarray(init.index * total, (init.index + 1) * total);
-    params.forEach(([name, v], i) => {
+    const reached = present!.subarray(init.index * params.length, (init.index + 1) * params.length);
+    params.forEach(([, v], i) => {
       const g = grads[v.name];
-      if (!g) throw new Error(`DataParallel: no gradient for parameter "${name}"`);
-      const data = g.dataSync() as Float32Array;
       const dst = slot.subarray(offsets[i], offsets[i] + v.size);
+      reached[i] = g ? 1 : 0;
+      // Not reached by this shard's loss (e.g. the head of a modality the shard lacks): zero.
+      if (!g) return void dst.fill(0);
+      const data = g.dataSync() as Float32Array;
       for (let j = 0; j < data.length; j++) dst[j] = data[j] * weight;
     });
     const loss = value.dataSync()[0] * weight;
@@ -90,6 +94,10 @@ function computeGrads(batch: HostBatch, weight: number): number {
 function applyGrads(): void {
   const grads: tf.NamedTensorMap = {};
   params.forEach(([, v], i) => {
+    // A parameter no worker's loss reached gets no gradient, as in single-process training.
+    let reached = false;
+    for (let w = 0; w < init.workers; w++) reached ||= present![w * params.length + i] === 1;
+    if (!reached) return;
     const sum = new Float32Array(v.size);
     for (let w = 0; w < init.workers; w++) {
       const src = gradSlots!.subarray(w * total + offsets[i], w * total + offsets[i] + v.size);
@@ -128,6 +136,7 @@ function handle(msg: ToWorker): void {
     case 'buffers':
       gradSlots = new Float32Array(msg.grads);
       shared = new Float32Array(msg.params);
+      present = new Uint8Array(msg.present);
       send({ type: 'ok' });
       return;
     case 'write-params':
@@ -141,9 +150,9 @@ function handle(msg: ToWorker): void {
     case 'grads': {
       const t0 = performance.now();
       const c0 = threadCpuMs();
-      const loss = computeGrads(msg.batch, msg.weight);
+      const loss = computeGrads(msg.batch, msg.weight, msg.payload);
       const c1 = threadCpuMs();
-      send({ type: 'loss', loss, ms: performance.now() - t0, cpuMs: c0 === null || c1 === null ? null : c1 - c0 });
+      send({ type: 'loss', loss, ms: performance.now() - t0, cpuMs: c0 === null || c1 === null ? null : c1 - c0, metrics: replica.metrics?.() });
       return;
     }
     case 'apply': {
@@ -151,9 +160,13 @@ function handle(msg: ToWorker): void {
       const c0 = threadCpuMs();
       applyGrads();
       const c1 = threadCpuMs();
-      send({ type: 'ok', ms: performance.now() - t0, cpuMs: c0 === null || c1 === null ? null : c1 - c0 });
+      send({ type: 'ok', ms: performance.now() - t0, cpuMs: c0 === null || c1 === null ? null : c1 - c0, metrics: replica.metrics?.() });
       return;
     }
+    case 'export':
+      if (!replica.exportState) throw new Error(`DataParallel: the replica of ${init.replicaModule} has no exportState()`);
+      send({ type: 'export', state: replica.exportState() });
+      return;
     case 'hash':
       send({ type: 'hash', hash: paramHash() });
       return;

@@ -20,11 +20,18 @@ export interface Replica {
   /**
    * The loss of one shard as a MEAN over its samples (DataParallel weights shard i by n_i/N, so
    * the summed gradient is the gradient of the mean over the global batch). Called inside
-   * `tf.variableGrads`; tensors of the batch are disposed after the step.
+   * `tf.variableGrads`; tensors of the batch are disposed after the step. `payload` is the
+   * worker's shard given to `DataParallel.stepShards` (structured-cloned as is; `batch` is then empty).
+   * A parameter the shard's loss does not reach gets a zero gradient from this worker; one no
+   * worker reaches is left out of the optimizer step (as in single-process training).
    */
-  loss(batch: Record<string, tf.Tensor>): tf.Scalar;
+  loss(batch: Record<string, tf.Tensor>, payload?: unknown): tf.Scalar;
   /** Applies gradients keyed by tfjs variable name (core's `Optimizer#step` fits). */
   optimizer: { step(grads: tf.NamedTensorMap): void };
+  /** Numbers to report after each gradient and each optimizer phase (e.g. loss parts, grad norm). */
+  metrics?(): Record<string, number>;
+  /** A structured-cloneable snapshot (e.g. optimizer moments as typed arrays) for checkpoints. */
+  exportState?(): unknown;
 }
 
 export type ReplicaFactory = (options: unknown) => Replica | Promise<Replica>;

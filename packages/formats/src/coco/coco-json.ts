@@ -8,10 +8,10 @@
  * `'reject'` the file is refused with a message listing exactly what differs.
  * Entries are validated with the zod schemas of `coco-schema.ts`; ids must be unique, category
  * names non-empty and unique, and every reference must resolve. Errors name the file and the
- * JSON path (`annotations[17].area`). Files above 64 MiB are streamed (`visitJson`).
+ * JSON path (`annotations[17].area`). Files of 256 MiB or more are streamed (`visitJson`).
  */
 import { FormatError, IssueSink, show, type ReadOptions, type SkippedRecord } from '../errors.js';
-import { cocoAnnotationSchema, cocoCategorySchema, cocoImageSchema, checkEntry } from './coco-schema.js';
+import { cocoAnnotationSchema, cocoCategorySchema, cocoImageSchema, checkEntry, isPlainCocoAnnotation, type CocoAnnotationEntry } from './coco-schema.js';
 import { parseJsonText, visitJson, visitParsed, type JsonKind, type JsonVisitOptions, type JsonVisitPlan } from './json-visit.js';
 
 export interface CocoImage {
@@ -148,9 +148,13 @@ class CocoAccumulator {
   }
 
   private annotation(value: unknown, field: string): void {
-    const r = checkEntry(cocoAnnotationSchema, value, field);
-    if (!r.ok) return this.sink.fail({ file: this.file, field: r.field }, r.reason);
-    const a = r.value;
+    let a: CocoAnnotationEntry;
+    if (isPlainCocoAnnotation(value)) a = value; // the common shape, without zod's per-entry cost
+    else {
+      const r = checkEntry(cocoAnnotationSchema, value, field);
+      if (!r.ok) return this.sink.fail({ file: this.file, field: r.field }, r.reason);
+      a = r.value;
+    }
     const first = this.annotationIds.get(a.id);
     if (first !== undefined) return this.sink.fail({ file: this.file, field: `${field}.id` }, `duplicate annotation id ${a.id} (also ${field.replace(/\[\d+\]$/, '')}[${first}])`);
     const ann: CocoAnnotation = { id: a.id, imageId: a.image_id, categoryId: a.category_id, bbox: [...a.bbox], area: a.area ?? a.bbox[2] * a.bbox[3], iscrowd: a.iscrowd ?? 0 };

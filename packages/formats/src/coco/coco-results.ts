@@ -4,9 +4,11 @@
  * validated with `cocoResultSchema`; whether its ids resolve is the caller's business (it knows
  * the ground truth), and the caller names the entry as `[i].image_id` in its error.
  */
-import { FormatError } from '../errors.js';
 import { checkEntry, cocoResultSchema } from './coco-schema.js';
-import { visitJson, type JsonVisitOptions } from './json-visit.js';
+import fs from 'node:fs';
+import { FormatError, fsError } from '../errors.js';
+import { streamCocoResults } from './coco-results-stream.js';
+import { DEFAULT_STREAM_ABOVE_BYTES, visitJson, type JsonVisitOptions } from './json-visit.js';
 
 export interface CocoResult {
   imageId: number;
@@ -21,6 +23,8 @@ export type CocoResultVisitor = (result: CocoResult, index: number) => void;
 
 /** Visits every entry of a COCO results file; returns the number of entries. */
 export function scanCocoResults(file: string, visit: CocoResultVisitor, opts: JsonVisitOptions = {}): number {
+  // Big files: the byte-level reader (same values and messages, no object per entry).
+  if (fileSize(file) >= (opts.streamAboveBytes ?? DEFAULT_STREAM_ABOVE_BYTES)) return streamCocoResults(file, visit);
   let n = 0;
   visitJson(
     file,
@@ -44,4 +48,14 @@ export function readCocoResults(file: string, opts: JsonVisitOptions = {}): Coco
   const out: CocoResult[] = [];
   scanCocoResults(file, (r) => out.push(r), opts);
   return out;
+}
+
+function fileSize(file: string): number {
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    return st.size;
+  } catch (err) {
+    throw fsError(file, err);
+  }
 }

@@ -101,3 +101,24 @@ function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
   }
   return cur;
 }
+
+const isId = (v: unknown): v is number => Number.isSafeInteger(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isFlag = (v: unknown): boolean => v === undefined || v === 0 || v === 1;
+
+/**
+ * True when `value` certainly passes `cocoAnnotationSchema` (the common case, checked without
+ * zod's per-entry cost on files of millions of annotations); false means "ask zod", which then
+ * accepts or names the problem. Never true where zod would refuse (a test checks it).
+ */
+export function isPlainCocoAnnotation(value: unknown): value is CocoAnnotationEntry {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const a = value as Record<string, unknown>;
+  const b = a.bbox;
+  if (!isId(a.id) || !isId(a.image_id) || !isId(a.category_id) || !Array.isArray(b) || b.length !== 4) return false;
+  if (!isFiniteNumber(b[0]) || !isFiniteNumber(b[1]) || !isFiniteNumber(b[2]) || !isFiniteNumber(b[3]) || b[2] < 0 || b[3] < 0) return false;
+  if (a.area !== undefined && !(isFiniteNumber(a.area) && a.area >= 0)) return false;
+  return isFlag(a.iscrowd) && isFlag(a.ignore);
+}
+
+export type CocoAnnotationEntry = z.infer<typeof cocoAnnotationSchema>;

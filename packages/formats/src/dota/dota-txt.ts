@@ -16,7 +16,7 @@
  * Other `key:value` header lines (one token, a colon) are skipped with a notice.
  */
 import { IssueSink, type ReadOptions, type SkippedRecord } from '../errors.js';
-import { parseDecimal } from '../number-grammar.js';
+import { parseDecimal, splitFields } from '../number-grammar.js';
 import { forEachLine, forEachLineOfText } from '../text-lines.js';
 
 export interface DotaObject {
@@ -143,7 +143,7 @@ class DotaScanState {
   }
 
   private objectLine(line: string, lineNo: number): void {
-    const fields = line.split(/\s+/);
+    const fields = splitFields(line);
     if (fields.length !== 9 && fields.length !== 10) {
       this.sink.fail({ file: this.file, line: lineNo }, describeFieldCount(fields));
       return;

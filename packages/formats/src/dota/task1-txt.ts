@@ -4,7 +4,7 @@
  * handed over as a string and nothing per line is kept here.
  */
 import { FormatError } from '../errors.js';
-import { parseDecimal } from '../number-grammar.js';
+import { parseDecimal, splitFields } from '../number-grammar.js';
 import { forEachLine } from '../text-lines.js';
 import { clip } from './dota-txt.js';
 
@@ -24,7 +24,7 @@ export function scanTask1Txt(file: string, visit: Task1Visitor): number {
   forEachLine(file, (raw, lineNo) => {
     const line = raw.trim();
     if (line === '') return;
-    const f = line.split(/\s+/);
+    const f = splitFields(line);
     if (f.length !== 10) throw new FormatError({ file, line: lineNo }, `expected 10 fields (image, score, 8 coordinates), got ${f.length}`);
     const score = parseDecimal(f[1]);
     if (!Number.isFinite(score)) throw new FormatError({ file, line: lineNo }, `score is not a finite number: "${clip(f[1])}"`);

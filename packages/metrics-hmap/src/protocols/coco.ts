@@ -163,21 +163,40 @@ function evaluateClass(ds: EvalDataset, idx: ReturnType<typeof indexByClassImage
   return { numDets, rankInImage, codes, npig, numCrowd };
 }
 
-/** [D, G] pycocotools `maskUtils.iou(dt, gt, iscrowd)`: IoU, or IoF for crowd GTs. */
+/**
+ * [D, G] pycocotools `maskUtils.iou(dt, gt, iscrowd)` (`bbIou` in maskApi.c) operation for
+ * operation: the intersection from the xyxy corners (x + w, as pycocotools forms them), the
+ * union from w·h of each box (`boxArea`, exact for COCO input) — not (x2 − x1)·(y2 − y1), which
+ * can differ in the last bit and flip a detection at a threshold; crowd GTs: intersection over
+ * the detection's area.
+ */
 function cocoIoU(ds: EvalDataset, dIdx: Int32Array, gIdx: Int32Array, gCrowd: Uint8Array): Float64Array {
   const D = dIdx.length;
   const G = gIdx.length;
-  if (D === 0 || G === 0) return new Float64Array(D * G);
-  const db = gatherRows(ds.dets.boxes, 4, dIdx, 0, D);
-  const gb = gatherRows(ds.gts.boxes, 4, gIdx, 0, G);
-  const iou = pairwiseIoU('hbb', db, gb, { mode: 'iou' });
-  let anyCrowd = false;
-  for (let j = 0; j < G; j++) if (gCrowd[j]) anyCrowd = true;
-  if (anyCrowd) {
-    const iof = pairwiseIoU('hbb', db, gb, { mode: 'iof' });
-    for (let j = 0; j < G; j++) if (gCrowd[j]) for (let i = 0; i < D; i++) iou[i * G + j] = iof[i * G + j];
+  const out = new Float64Array(D * G);
+  const db = ds.dets.boxes;
+  const gb = ds.gts.boxes;
+  const dA = ds.dets.boxArea;
+  const gA = ds.gts.boxArea;
+  for (let i = 0; i < D; i++) {
+    const d = dIdx[i];
+    const dx1 = db[4 * d];
+    const dy1 = db[4 * d + 1];
+    const dx2 = db[4 * d + 2];
+    const dy2 = db[4 * d + 3];
+    const da = dA ? dA[d] : (dx2 - dx1) * (dy2 - dy1);
+    for (let j = 0; j < G; j++) {
+      const g = gIdx[j];
+      const w = Math.min(dx2, gb[4 * g + 2]) - Math.max(dx1, gb[4 * g]);
+      if (w <= 0) continue;
+      const h = Math.min(dy2, gb[4 * g + 3]) - Math.max(dy1, gb[4 * g + 1]);
+      if (h <= 0) continue;
+      const inter = w * h;
+      const u = gCrowd[j] ? da : da + (gA ? gA[g] : (gb[4 * g + 2] - gb[4 * g]) * (gb[4 * g + 3] - gb[4 * g + 1])) - inter;
+      out[i * G + j] = inter / u;
+    }
   }
-  return iou;
+  return out;
 }
 
 /** pycocotools `evaluateImg` for one (image, class, area range), all thresholds. */

@@ -3,7 +3,8 @@
  * IoU must EXCEED 0.5; difficult GTs ignored in file order; VOC07 11-point AP by default;
  * recall = tp / npos (a class without positives gets AP 0 under 11-point, NaN under area);
  * mAP = mean over the WHOLE class list (devkit), `mAPClassesWithGt` = mmrotate's mean.
- * Equal scores keep input (file line) order, as the devkit sorts each Task1 file.
+ * Equal scores keep input (file line) order, as the devkit sorts each Task1 file. IoU is the
+ * devkit's own `polyiou` (epsilon-clipped triangle fans, `devkit-poly-iou.ts`), not the exact one.
  */
 import { areaAP, elevenPointAP } from '../average-precision.js';
 import { greedyMatch } from '../greedy-match.js';
@@ -26,6 +27,7 @@ export function evaluateDota(input: EvalDataset, opts: DotaOptions = {}): Protoc
     ignoreDifficult: true,
     argmaxOrder: 'file',
     tieOrder: 'input',
+    polyIoU: 'devkit',
   });
   const perClass: ClassResult[] = matches.map((m, c) => {
     const { recall, precision } = precisionRecall(m.tp[0], m.fp[0], m.numGts, 0, FLOAT64_EPS);

@@ -15,6 +15,7 @@ import { MetricsInputError } from '../errors.js';
 import type { EvalDataset, EvalImage } from '../types.js';
 import { checkClassList } from './class-list.js';
 import { Growable } from './growable.js';
+import { TopKPerGroup } from './top-k-per-group.js';
 
 export interface CocoReadOptions {
   /** Class names to evaluate, in order; every category used must be one of them. */
@@ -59,6 +60,7 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
     difficult: new Uint8Array(n),
     crowd: new Uint8Array(n),
     area: new Float64Array(n),
+    boxArea: new Float64Array(n),
   };
   anns.forEach((a, i) => {
     gts.imageIndex[i] = imageIndexById.get(a.imageId)!;
@@ -67,6 +69,7 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
     gts.labels[i] = k;
     putXywh(a.bbox, gts.boxes, i);
     gts.area[i] = a.area;
+    gts.boxArea[i] = a.bbox[2] * a.bbox[3];
     gts.crowd[i] = a.iscrowd;
     gts.difficult[i] = a.iscrowd === 1 || a.ignore === 1 ? 1 : 0;
   });
@@ -81,13 +84,25 @@ function putXywh(b: readonly number[], out: Float64Array, row: number): void {
   out[4 * row + 3] = b[1] + b[3];
 }
 
+export interface CocoResultsReadOptions extends JsonVisitOptions {
+  /**
+   * Keep only the best `maxDetsPerImageClass` detections of each (image, category) — by score,
+   * ties to the earlier one in the file — as pycocotools' stable sort + `[:maxDets[-1]]` does
+   * (100 for the coco protocol). Memory is then bounded by what can be matched, not by the file.
+   * Every entry is still validated. Default: keep all (voc/dota protocols have no cut).
+   */
+  maxDetsPerImageClass?: number;
+}
+
 /** Reads a COCO results list against its ground truth; returns the complete dataset. */
-export function readCocoResults(file: string, gt: CocoGroundTruth, opts: JsonVisitOptions = {}): EvalDataset {
+export function readCocoResults(file: string, gt: CocoGroundTruth, opts: CocoResultsReadOptions = {}): EvalDataset {
   const boxes = new Growable(Float64Array, 4);
   const labels = new Growable(Int32Array);
   const imageIndex = new Growable(Int32Array);
   const scores = new Growable(Float64Array);
   const area = new Growable(Float64Array);
+  const numImages = gt.images.length;
+  const topK = opts.maxDetsPerImageClass === undefined ? undefined : new TopKPerGroup(numImages * gt.classes.length, opts.maxDetsPerImageClass);
   scanCocoResults(
     file,
     (r, i) => {
@@ -98,23 +113,56 @@ export function readCocoResults(file: string, gt: CocoGroundTruth, opts: JsonVis
         const name = gt.categoryNameById.get(r.categoryId);
         throw new FormatError({ file, field: `[${i}].category_id` }, name !== undefined ? `category "${name}" is not in the class list` : `unknown category id ${r.categoryId}`);
       }
+      let row = labels.length;
+      if (topK) {
+        row = topK.offer(k * numImages + im, r.score);
+        if (row < 0) return; // below the cut of its (image, category): can never count
+      }
+      if (row === labels.length) {
+        boxes.pushRow();
+        labels.pushRow();
+        imageIndex.pushRow();
+        scores.pushRow();
+        area.pushRow();
+      }
       const b = r.bbox;
-      const at = boxes.pushRow();
+      const at = 4 * row;
       boxes.data[at] = b[0];
       boxes.data[at + 1] = b[1];
       boxes.data[at + 2] = b[0] + b[2];
       boxes.data[at + 3] = b[1] + b[3];
-      labels.push(k);
-      imageIndex.push(im);
-      scores.push(r.score);
-      area.push(b[2] * b[3]);
+      labels.data[row] = k;
+      imageIndex.data[row] = im;
+      scores.data[row] = r.score;
+      area.data[row] = b[2] * b[3];
     },
     opts,
   );
-  return { ...gt.dataset, dets: { boxes: boxes.finish(), labels: labels.finish(), imageIndex: imageIndex.finish(), scores: scores.finish(), area: area.finish() } };
+  // A result's area is w·h (pycocotools `loadRes`), so it is also the IoU's box area.
+  if (!topK) {
+    const a = area.finish();
+    return { ...gt.dataset, dets: { boxes: boxes.finish(), labels: labels.finish(), imageIndex: imageIndex.finish(), scores: scores.finish(), area: a, boxArea: a } };
+  }
+  // Kept rows back in file order (slots of evicted rows were reused), one column at a time so
+  // that each grown column is released before the next copy.
+  const order = topK.order();
+  return {
+    ...gt.dataset,
+    dets: {
+      boxes: boxes.gather(order),
+      labels: labels.gather(order),
+      imageIndex: imageIndex.gather(order),
+      scores: scores.gather(order),
+      ...withBoxArea(area.gather(order)),
+    },
+  };
+}
+
+function withBoxArea(a: Float64Array): { area: Float64Array; boxArea: Float64Array } {
+  return { area: a, boxArea: a };
 }
 
 /** GT file + results file → dataset (images without modality; see `applyModalityMap`). */
-export function readCocoDataset(gtFile: string, resultsFile: string, opts: CocoReadOptions = {}): EvalDataset {
-  return readCocoResults(resultsFile, readCocoGroundTruth(gtFile, opts), { streamAboveBytes: opts.streamAboveBytes });
+export function readCocoDataset(gtFile: string, resultsFile: string, opts: CocoReadOptions & Pick<CocoResultsReadOptions, 'maxDetsPerImageClass'> = {}): EvalDataset {
+  return readCocoResults(resultsFile, readCocoGroundTruth(gtFile, opts), { streamAboveBytes: opts.streamAboveBytes, maxDetsPerImageClass: opts.maxDetsPerImageClass });
 }

@@ -55,7 +55,8 @@ export function readDotaDataset(labelDir: string, task1Dir: string, opts: DotaRe
     scanDotaTxt(
       path.join(labelDir, f),
       (poly, className, difficult) => {
-        gBoxes.data.set(poly, gBoxes.pushRow());
+        const at = gBoxes.pushRow(); // before `.data`: pushRow may replace the buffer
+        gBoxes.data.set(poly, at);
         gLabels.push(classIds.id(className));
         gImage.push(i);
         gDifficult.push(difficult === 0 ? 0 : 1);
@@ -78,7 +79,8 @@ export function readDotaDataset(labelDir: string, task1Dir: string, opts: DotaRe
     scanTask1Txt(file, (image, score, poly, line) => {
       const im = imageIndex.get(image);
       if (im === undefined) throw new FormatError({ file, line }, `unknown image "${image}" (no label file for it)`);
-      dBoxes.data.set(poly, dBoxes.pushRow());
+      const at = dBoxes.pushRow(); // before `.data`: pushRow may replace the buffer
+      dBoxes.data.set(poly, at);
       dLabels.push(label);
       dImage.push(im);
       dScores.push(score);

@@ -29,7 +29,10 @@ export class Growable<T extends Float64Array | Int32Array | Uint8Array> {
   }
 
   push(v: number): void {
-    this.buf[this.pushRow()] = v;
+    // Not `this.buf[this.pushRow()] = v`: JS evaluates `this.buf` first, so on a doubling the
+    // value went into the old buffer and the row stayed 0 (one row lost per doubling).
+    const at = this.pushRow();
+    this.buf[at] = v;
   }
 
   get data(): T {
@@ -39,5 +42,22 @@ export class Growable<T extends Float64Array | Int32Array | Uint8Array> {
   /** The filled part, trimmed (a copy, so the doubling slack is freed). */
   finish(): T {
     return (this.buf as Float64Array).slice(0, this.length * this.width) as T;
+  }
+
+  /** Rows `order[i]`, packed in that order; then releases this column's buffer. */
+  gather(order: Int32Array): T {
+    const w = this.width;
+    const src = this.buf as Float64Array;
+    const out = new this.ctor(order.length * w) as unknown as Float64Array;
+    if (w === 1) for (let i = 0; i < order.length; i++) out[i] = src[order[i]];
+    else {
+      for (let i = 0; i < order.length; i++) {
+        const s = order[i] * w;
+        for (let k = 0; k < w; k++) out[i * w + k] = src[s + k];
+      }
+    }
+    this.buf = new this.ctor(0);
+    this.length = 0;
+    return out as unknown as T;
   }
 }

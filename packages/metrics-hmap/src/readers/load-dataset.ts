@@ -15,6 +15,11 @@ export interface LoadDatasetOptions {
   modalitiesFile?: string;
   /** Every image gets this modality (one dataset per modality). */
   modality?: string;
+  /**
+   * COCO results only: keep the best N detections per (image, category) while reading
+   * (the coco protocol's cut, 100; see `readCocoResults`). DOTA folders are read whole.
+   */
+  maxDetsPerImageClass?: number;
 }
 
 function kindOf(p: string): 'dir' | 'file' {
@@ -33,7 +38,7 @@ export function loadDataset(opts: LoadDatasetOptions): EvalDataset {
   const gtKind = kindOf(opts.gt);
   const detKind = kindOf(opts.dets);
   let ds: EvalDataset;
-  if (gtKind === 'file' && detKind === 'file') ds = readCocoDataset(opts.gt, opts.dets, { classes: opts.classes });
+  if (gtKind === 'file' && detKind === 'file') ds = readCocoDataset(opts.gt, opts.dets, { classes: opts.classes, maxDetsPerImageClass: opts.maxDetsPerImageClass });
   else if (gtKind === 'dir' && detKind === 'dir') ds = readDotaDataset(opts.gt, opts.dets, { classes: opts.classes });
   else {
     throw new MetricsInputError(opts.dets, `format mismatch: ground truth ${opts.gt} is a ${gtKind === 'file' ? 'COCO JSON file' : 'DOTA folder'}, so detections must be a ${gtKind === 'file' ? 'COCO results JSON file' : 'folder of Task1_<class>.txt files'}`);

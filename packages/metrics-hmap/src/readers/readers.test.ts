@@ -129,6 +129,24 @@ describe('DOTA txt reader', () => {
   });
 });
 
+describe('DOTA txt reader: more rows than the first typed-array block (1024)', () => {
+  it('keeps every polygon when the columns grow (a write once went to the old buffer)', () => {
+    const n = 2500;
+    const poly = (i: number): number[] => [i, 0, i + 10, 0, i + 10, 10, i, 10];
+    write('big/labelTxt/a.txt', Array.from({ length: n }, (_, i) => `${poly(i).join(' ')} ship 0`).join('\n'));
+    write('big/task1/Task1_ship.txt', Array.from({ length: n }, (_, i) => `a 0.5 ${poly(i).join(' ')}`).join('\n'));
+    const ds = readDotaDataset(path.join(tmp, 'big/labelTxt'), path.join(tmp, 'big/task1'));
+    expect(ds.gts.labels.length).toBe(n);
+    expect(Array.from(ds.gts.boxes.subarray(8 * (n - 1), 8 * n))).toEqual(poly(n - 1));
+    expect(Array.from(ds.dets.boxes.subarray(8 * 1500, 8 * 1501))).toEqual(poly(1500));
+    expect(evaluateProtocol(ds, 'dota').mAP).toBe(1);
+    // every row keeps its label, image and score across the doublings (1024, 2048)
+    expect(Array.from(ds.dets.scores).every((s) => s === 0.5)).toBe(true);
+    expect(Array.from(ds.gts.difficult).every((d) => d === 0)).toBe(true);
+    expect(new Set(ds.dets.labels).size).toBe(1);
+  });
+});
+
 describe('reader robustness: BOM, JSON syntax errors with line numbers, class lists', () => {
   const gtObj = {
     images: [{ id: 1, file_name: 'NaN.png' }], // "NaN" inside a string is not a bare NaN
