@@ -1,0 +1,353 @@
+/**
+ * Streaming reader of big COCO results files, without one JS object per entry.
+ *
+ * A results file is millions of entries of one shape, `{"image_id":1,"category_id":2,
+ * "bbox":[x,y,w,h],"score":0.9}`. `JSON.parse` turns each into an object and an array (most of
+ * the time of a large evaluation went to building and collecting them), so entries of exactly
+ * that shape are read straight from the bytes: keys compared as bytes, numbers converted exactly
+ * (see `readNumber`), values checked as `cocoResultSchema` checks them. Anything else — another
+ * key, an escape, a string where a number belongs, a negative width, a non-safe-integer id, a
+ * number that overflows — makes the fast path give up on that entry only: the entry is cut out
+ * by a byte scanner, `JSON.parse`d and validated with the zod schema, so values and error
+ * messages are those of the generic path (`streamJsonArray` + `checkEntry`).
+ */
+import fs from 'node:fs';
+import { FormatError, fsError } from '../errors.js';
+import { MAX_ELEMENT_BYTES } from './json-array-stream.js';
+import { checkEntry, cocoResultSchema } from './coco-schema.js';
+import type { CocoResultVisitor } from './coco-results.js';
+
+const READ_BYTES = 4 << 20;
+/** An entry is tried on the fast path only with this many bytes (or the file's end) ahead. */
+const LOOKAHEAD = 1 << 12;
+
+const WS = new Uint8Array(256);
+for (const c of [0x20, 0x0a, 0x0d, 0x09]) WS[c] = 1;
+const KEYS = ['image_id', 'category_id', 'bbox', 'score'].map((k) => Buffer.from(k));
+/** Exact powers of ten (10^0 … 10^22 are exact doubles). */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** Byte buffer over the file with refill; `pos` is the cursor, `base` the file offset of buf[0]. */
+class Source {
+  buf = Buffer.allocUnsafe(READ_BYTES + LOOKAHEAD);
+  len = 0;
+  pos = 0;
+  base = 0;
+  eof = false;
+
+  constructor(
+    readonly file: string,
+    private readonly fd: number,
+  ) {}
+
+  /** Makes at least `n` bytes available from `keep` (≤ pos) on, or all that is left; returns the shift applied to indices. */
+  fill(keep: number, n: number): number {
+    if (this.eof || this.len - keep >= n) return 0;
+    const shift = keep;
+    if (shift > 0) {
+      this.buf.copy(this.buf, 0, shift, this.len);
+      this.len -= shift;
+      this.pos -= shift;
+      this.base += shift;
+    }
+    while (!this.eof && this.len < n) {
+      if (this.len === this.buf.length) {
+        if (this.buf.length > MAX_ELEMENT_BYTES + READ_BYTES) throw new FormatError({ file: this.file }, `one entry is larger than ${MAX_ELEMENT_BYTES} bytes: not a COCO results file`);
+        const grown = Buffer.allocUnsafe(this.buf.length * 2);
+        this.buf.copy(grown, 0, 0, this.len);
+        this.buf = grown;
+      }
+      let got: number;
+      try {
+        got = fs.readSync(this.fd, this.buf, this.len, this.buf.length - this.len, null);
+      } catch (err) {
+        throw fsError(this.file, err);
+      }
+      if (got === 0) this.eof = true;
+      this.len += got;
+    }
+    return shift;
+  }
+
+  /** Skips JSON whitespace (refilling); returns the next byte or -1 at the end of the file. */
+  peek(): number {
+    for (;;) {
+      while (this.pos < this.len && WS[this.buf[this.pos]]) this.pos++;
+      if (this.pos < this.len) return this.buf[this.pos];
+      if (this.eof) return -1;
+      this.fill(this.pos, 1);
+    }
+  }
+}
+
+/** Fields of the entry the fast path read last. */
+class Entry {
+  imageId = 0;
+  categoryId = 0;
+  x = 0;
+  y = 0;
+  w = 0;
+  h = 0;
+  score = 0;
+}
+
+/** Visits every entry of a results file (streamed); returns the number of entries. */
+export function streamCocoResults(file: string, visit: CocoResultVisitor): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw fsError(file, err);
+  }
+  try {
+    return readAll(new Source(file, fd), visit);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readAll(src: Source, visit: CocoResultVisitor): number {
+  const file = src.file;
+  src.fill(0, 3);
+  if (src.len >= 3 && src.buf[0] === 0xef && src.buf[1] === 0xbb && src.buf[2] === 0xbf) src.pos = 3;
+  const first = src.peek();
+  if (first === -1) throw new FormatError({ file }, src.base + src.len === 0 ? 'empty file: expected JSON' : 'invalid JSON: the file ends before the top-level array');
+  if (first !== 0x5b) throw new FormatError({ file }, `expected a JSON array at the top level, got ${first === 0x7b ? 'object' : first === 0x22 ? 'string' : first === 0x74 || first === 0x66 ? 'boolean' : first === 0x6e ? 'null' : 'number'}`);
+  src.pos++;
+  const e = new Entry();
+  let index = 0;
+  if (src.peek() === 0x5d) {
+    src.pos++;
+    return expectEnd(src, index);
+  }
+  for (;;) {
+    src.peek(); // entries may follow whitespace (`JSON.stringify(x, null, 2)`)
+    src.fill(src.pos, LOOKAHEAD);
+    const start = src.pos;
+    if (fastEntry(src, e)) {
+      visit({ imageId: e.imageId, categoryId: e.categoryId, bbox: [e.x, e.y, e.w, e.h], score: e.score }, index);
+    } else {
+      src.pos = start;
+      slowEntry(src, index, visit);
+    }
+    index++;
+    const c = src.peek();
+    if (c === 0x2c) {
+      src.pos++;
+      continue;
+    }
+    if (c === 0x5d) {
+      src.pos++;
+      return expectEnd(src, index);
+    }
+    if (c === -1) throw new FormatError({ file }, `invalid JSON: the file ends inside the top-level array (after byte ${src.base + src.len}; truncated?)`);
+    throw new FormatError({ file, field: `[${index - 1}]` }, `invalid JSON near byte ${src.base + src.pos}: expected "," or "]" after the entry`);
+  }
+}
+
+function expectEnd(src: Source, n: number): number {
+  const c = src.peek();
+  if (c !== -1) throw new FormatError({ file: src.file }, `invalid JSON near byte ${src.base + src.pos}: data after the end of the top-level array`);
+  return n;
+}
+
+/**
+ * Reads one entry of the common shape at `src.pos` into `e`; false (cursor anywhere) when the
+ * entry is anything else, or when the lookahead ends inside it.
+ */
+function fastEntry(src: Source, e: Entry): boolean {
+  const b = src.buf;
+  const end = src.len;
+  let p = src.pos;
+  if (b[p] !== 0x7b) return false;
+  p++;
+  let seen = 0;
+  for (;;) {
+    while (p < end && WS[b[p]]) p++;
+    if (p >= end || b[p] !== 0x22) return false;
+    const k0 = ++p;
+    while (p < end && b[p] !== 0x22 && b[p] !== 0x5c) p++;
+    if (p >= end || b[p] !== 0x22) return false;
+    const key = keyIndex(b, k0, p);
+    if (key < 0 || seen & (1 << key)) return false; // another key, or a repeated one
+    seen |= 1 << key;
+    p++;
+    while (p < end && WS[b[p]]) p++;
+    if (p >= end || b[p] !== 0x3a) return false;
+    p++;
+    while (p < end && WS[b[p]]) p++;
+    if (key === 2) {
+      if (p >= end || b[p] !== 0x5b) return false;
+      p++;
+      for (let j = 0; j < 4; j++) {
+        while (p < end && WS[b[p]]) p++;
+        p = readNumber(b, p, end);
+        if (p < 0) return false;
+        const v = numberOut;
+        if (j === 0) e.x = v;
+        else if (j === 1) e.y = v;
+        else if (j === 2) e.w = v;
+        else e.h = v;
+        while (p < end && WS[b[p]]) p++;
+        if (p >= end || b[p] !== (j === 3 ? 0x5d : 0x2c)) return false;
+        p++;
+      }
+    } else {
+      p = readNumber(b, p, end);
+      if (p < 0) return false;
+      if (key === 0) e.imageId = numberOut;
+      else if (key === 1) e.categoryId = numberOut;
+      else e.score = numberOut;
+    }
+    while (p < end && WS[b[p]]) p++;
+    if (p >= end) return false;
+    if (b[p] === 0x2c) {
+      p++;
+      continue;
+    }
+    if (b[p] !== 0x7d) return false;
+    p++;
+    break;
+  }
+  // What cocoResultSchema checks; anything failing goes to the zod path for its message.
+  if (seen !== 15) return false;
+  if (!Number.isSafeInteger(e.imageId) || !Number.isSafeInteger(e.categoryId)) return false;
+  if (!Number.isFinite(e.score) || !Number.isFinite(e.x) || !Number.isFinite(e.y)) return false;
+  if (!(e.w >= 0 && e.w < Infinity && e.h >= 0 && e.h < Infinity)) return false;
+  src.pos = p;
+  return true;
+}
+
+function keyIndex(b: Buffer, from: number, to: number): number {
+  const n = to - from;
+  for (let k = 0; k < KEYS.length; k++) {
+    const key = KEYS[k];
+    if (key.length !== n) continue;
+    let i = 0;
+    while (i < n && b[from + i] === key[i]) i++;
+    if (i === n) return k;
+  }
+  return -1;
+}
+
+/** The value `readNumber` read last (a module slot: no allocation per number). */
+let numberOut = 0;
+
+/**
+ * Reads a JSON number at p; returns the index after it (value in `numberOut`), or -1 when the
+ * bytes are not a JSON number ending before `end`. Exactly `JSON.parse`'s value: with at most
+ * 15 significant digits and a decimal exponent within ±22, mantissa and power of ten are exact
+ * doubles and one multiplication or division rounds correctly (Clinger's fast path); anything
+ * else goes through `Number()` of the token, which is V8's own conversion.
+ */
+function readNumber(b: Buffer, p: number, end: number): number {
+  const start = p;
+  let neg = false;
+  if (b[p] === 0x2d) {
+    neg = true;
+    p++;
+  }
+  let mant = 0;
+  let digits = 0; // significant digits in mant
+  let exp10 = 0;
+  if (p >= end) return -1;
+  if (b[p] === 0x30) p++;
+  else if (b[p] >= 0x31 && b[p] <= 0x39) {
+    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) {
+      if (digits > 0 || b[p] !== 0x30) {
+        mant = mant * 10 + (b[p] - 0x30);
+        digits++;
+      }
+      p++;
+    }
+  } else return -1;
+  if (p < end && b[p] === 0x2e) {
+    p++;
+    const f0 = p;
+    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) {
+      if (digits > 0 || b[p] !== 0x30) {
+        mant = mant * 10 + (b[p] - 0x30);
+        digits++;
+      }
+      exp10--;
+      p++;
+    }
+    if (p === f0) return -1;
+  }
+  if (p < end && (b[p] === 0x65 || b[p] === 0x45)) {
+    p++;
+    let eneg = false;
+    if (p < end && (b[p] === 0x2b || b[p] === 0x2d)) eneg = b[p++] === 0x2d;
+    const e0 = p;
+    let ev = 0;
+    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) {
+      if (ev < 1e6) ev = ev * 10 + (b[p] - 0x30);
+      p++;
+    }
+    if (p === e0) return -1;
+    exp10 += eneg ? -ev : ev;
+  }
+  if (p >= end) return -1; // the token may go on past the lookahead
+  let v: number;
+  if (digits <= 15 && exp10 >= -22 && exp10 <= 22) v = exp10 < 0 ? mant / POW10[-exp10] : mant * POW10[exp10];
+  else if (mant === 0) v = 0;
+  else v = Number(b.toString('latin1', neg ? start + 1 : start, p));
+  numberOut = neg ? -v : v;
+  return p;
+}
+
+/** Cuts the entry out with a byte scanner, `JSON.parse`s it and checks it with the zod schema. */
+function slowEntry(src: Source, index: number, visit: CocoResultVisitor): void {
+  const file = src.file;
+  const start = src.pos;
+  let p = start;
+  let depth = 0;
+  let inString = false;
+  let escape = false;
+  for (;;) {
+    if (p >= src.len) {
+      if (src.eof) throw new FormatError({ file }, `invalid JSON: the file ends inside the top-level array (after byte ${src.base + src.len}; truncated?)`);
+      const before = src.pos;
+      const shift = src.fill(src.pos, src.len - src.pos + READ_BYTES);
+      p -= shift;
+      if (src.pos !== before - shift) throw new Error('internal: source shift');
+      continue;
+    }
+    const c = src.buf[p];
+    if (inString) {
+      if (escape) escape = false;
+      else if (c === 0x5c) escape = true;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x5d || c === 0x7d) {
+      if (depth === 0) {
+        if (c === 0x7d) throw new FormatError({ file }, `invalid JSON near byte ${src.base + p}: "}" closes the top-level array`);
+        break;
+      }
+      depth--;
+    } else if (c === 0x2c && depth === 0) break;
+    p++;
+    if (p - src.pos > MAX_ELEMENT_BYTES) throw new FormatError({ file, field: `[${index}]` }, `one entry is larger than ${MAX_ELEMENT_BYTES} bytes: not a COCO results file`);
+  }
+  const at = src.base + src.pos;
+  const bytes = src.buf.subarray(src.pos, p);
+  src.pos = p;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError({ file, field: `[${index}]` }, `is not UTF-8 text (entry starting at byte ${at})`);
+  }
+  if (text.trim() === '') throw new FormatError({ file, field: `[${index}]` }, `invalid JSON near byte ${at}: empty entry (two commas, or a comma before "]")`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new FormatError({ file, field: `[${index}]` }, `invalid JSON in the entry starting at byte ${at}: ${(err as Error).message}`);
+  }
+  const r = checkEntry(cocoResultSchema, value, `[${index}]`);
+  if (!r.ok) throw new FormatError({ file, field: r.field }, r.reason);
+  const v = r.value;
+  visit({ imageId: v.image_id, categoryId: v.category_id, bbox: v.bbox, score: v.score }, index);
+}
