@@ -319,7 +319,8 @@ async function fineTuneWorkers(
       lossScaler: { enabled: ctx.precision === 'fp16', ...opts.lossScaler },
       ...(r0 ? { resume: { optimizer: { meta: r0.optimizer.meta, tensors: Object.fromEntries(Object.entries(r0.optimizer.tensors).map(([k, t]) => [k, toHostTensor(t)])) }, scaler: r0.scaler, rng: r0.rng } } : {}),
     },
-    1,
+    // every replica applies the same summed gradient; a hash of their weights is compared every 10 steps
+    10,
   );
   // The state as of the last sync (its tensors are ours; getState hands out copies).
   let synced = null as FineTuneState | null;
@@ -368,6 +369,9 @@ async function fineTuneWorkers(
       await opts.onStep?.({ step, event, losses, getState });
     }
     if (synced?.step !== step) await sync();
+  } catch (err) {
+    if (synced) tf.dispose(Object.values(synced.optimizer.tensors));
+    throw err;
   } finally {
     await next?.catch(() => undefined);
     await dp.close();

@@ -4,7 +4,8 @@ import { initBackend } from '../backend/init-backend.js';
 import { DataParallel } from './data-parallel.js';
 import { threadCpuMs } from './thread-cpu.js';
 import { batchSize, shardSizes, sliceBatch, type HostBatch } from './replica.js';
-import { createTinyReplica, type TinyReplicaOptions } from './tiny-replica.fixture.js';
+import { AdamW } from '../optim/adamw.js';
+import { createTinyReplica, TwoHeadNet, type TinyReplicaOptions, type TwoHeadShard } from './tiny-replica.fixture.js';
 
 const FIXTURE = new URL('./tiny-replica.fixture.ts', import.meta.url);
 const OPTS: TinyReplicaOptions = { inDim: 12, hidden: 16, classes: 5, seed: 3 };
@@ -127,5 +128,58 @@ describe('DataParallel errors', () => {
   });
   it('reports a missing export', async () => {
     await expect(DataParallel.create({ workers: 1, replicaModule: FIXTURE, replicaExport: 'nope' })).rejects.toThrow(/no exported function "nope"/);
+  });
+});
+
+describe('DataParallel.stepShards (caller-made shards)', () => {
+  it('sums the shards\' gradients (weight 1); a parameter no shard reaches is left alone; metrics and exportState come back', async () => {
+    const n = 5;
+    const x = Float32Array.from({ length: n * OPTS.inDim }, (_, i) => Math.sin(i * 0.7));
+    const t = Float32Array.from({ length: n }, (_, i) => i / n - 0.5);
+    const shards: TwoHeadShard[] = [{ head: 'a', x, t }, { head: 'b', x, t }];
+    const dp = await DataParallel.create({ workers: 2, replicaModule: FIXTURE, replicaExport: 'createTwoHeadReplica', options: OPTS });
+    try {
+      const before = await dp.parameters(0);
+      const r1 = await dp.stepShards(shards);
+      await dp.stepShards(shards);
+      expect(r1.metrics.map((m) => m.grads)).toEqual([{ loss_a: -1 }, { loss_b: -1 }]);
+      expect(await dp.exportState(1)).toEqual({ numParams: 6 });
+      await expect(dp.stepShards([shards[0]])).rejects.toThrow(/1 shards for 2 workers/);
+      const got = await dp.parameters(0);
+      expect(await dp.checkReplicas()).toMatch(/^[0-9a-f]{8}$/);
+      // reference: one process, loss_a + loss_b on the same data, same optimizer
+      await initBackend({ prefer: 'wasm' });
+      const ref = new TwoHeadNet(OPTS);
+      const opt = new AdamW(ref, { lr: 1e-2, weightDecay: 0.1 });
+      const vars = ref.namedParameters({ trainableOnly: true });
+      let losses = [0, 0];
+      for (let s = 0; s < 2; s++) {
+        const { value, grads } = tf.variableGrads(() => {
+          const xt = tf.tensor2d(x, [n, OPTS.inDim]);
+          const la = tf.losses.meanSquaredError(tf.tensor1d(t), ref.a.forward(xt).reshape([-1]));
+          const lb = tf.losses.meanSquaredError(tf.tensor1d(t), ref.b.forward(xt).reshape([-1]));
+          return tf.add(la, lb) as tf.Scalar;
+        }, vars.map(([, v]) => v));
+        expect(Object.keys(grads)).toHaveLength(4); // a.*, b.*; not unused.*
+        opt.step(grads);
+        losses[s] = value.dataSync()[0];
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+      expect(losses[1]).toBeLessThan(losses[0]);
+      for (const [name, v] of vars) {
+        const g = got.get(name)!;
+        const want = v.dataSync();
+        let maxDiff = 0;
+        for (let j = 0; j < g.length; j++) maxDiff = Math.max(maxDiff, Math.abs(g[j] - want[j]));
+        expect(maxDiff, name).toBeLessThan(1e-6);
+        // a and b moved; `unused` did not (no zero-gradient weight decay on it)
+        const moved = Array.from(g).some((val, j) => val !== before.get(name)![j]);
+        expect(moved, name).toBe(!name.startsWith('unused.'));
+      }
+      ref.dispose();
+      opt.dispose();
+    } finally {
+      await dp.close();
+    }
   });
 });

@@ -49,3 +49,48 @@ export function createTinyReplica(options: unknown): Replica {
 export function createBrokenReplica(): Replica {
   throw new Error('broken replica factory');
 }
+
+export interface TwoHeadShard {
+  /** Which head's loss this shard computes. */
+  head: 'a' | 'b';
+  x: Float32Array; // [n, inDim]
+  t: Float32Array; // [n]
+}
+
+/**
+ * Two linear heads and a parameter no loss reaches, for `stepShards`: a shard's loss uses one
+ * head only (its other head gets no gradient from it; `unused` gets none from anyone).
+ */
+export function createTwoHeadReplica(options: unknown): Replica {
+  const o = options as TinyReplicaOptions;
+  const net = new TwoHeadNet(o);
+  let last: Record<string, number> = {};
+  return {
+    parameters: net,
+    loss: (_batch, payload) => {
+      const s = payload as TwoHeadShard;
+      const x = tf.tensor2d(s.x, [s.t.length, o.inDim]);
+      const pred = (s.head === 'a' ? net.a : net.b).forward(x).reshape([-1]);
+      const l = tf.losses.meanSquaredError(tf.tensor1d(s.t), pred) as tf.Scalar;
+      last = { [`loss_${s.head}`]: -1 };
+      return l;
+    },
+    optimizer: new AdamW(net, { lr: 1e-2, weightDecay: 0.1 }),
+    metrics: () => last,
+    exportState: () => ({ numParams: net.namedParameters().length }),
+  };
+}
+
+export class TwoHeadNet extends Module {
+  readonly a: Linear;
+  readonly b: Linear;
+  readonly unused: Linear;
+
+  constructor(o: TinyReplicaOptions) {
+    super();
+    const rng = new Rng(o.seed);
+    this.a = this.registerModule('a', new Linear(o.inDim, 1, { rng }));
+    this.b = this.registerModule('b', new Linear(o.inDim, 1, { rng }));
+    this.unused = this.registerModule('unused', new Linear(o.inDim, 1, { rng }));
+  }
+}
