@@ -64,3 +64,15 @@ export function writeBenchResult(name: string, results: Record<string, unknown>)
   console.log(`bench: wrote ${path.relative(process.cwd(), file)}`);
   return file;
 }
+
+/** mulberry32: the one tiny seedable generator of the benches' synthetic data (not for tests). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../lib.js';
 
 export const DOTA_CLASSES = [
   'plane', 'baseball-diamond', 'bridge', 'ground-track-field', 'small-vehicle', 'large-vehicle', 'ship',
@@ -33,17 +34,6 @@ export interface CaseFiles {
   bytes: number;
 }
 
-/** mulberry32: tiny, seedable, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Buffered writer: one write syscall per ~1 MiB. */
 class Sink {
@@ -130,7 +120,7 @@ export function imageName(i: number): string {
 
 /** Writes the case into `dir` (created); returns the file paths and the bytes written. */
 export function writeCase(dir: string, o: CaseOptions): CaseFiles {
-  const rand = prng(o.seed);
+  const rand = mulberry32(o.seed);
   const dotaLabels = path.join(dir, 'labelTxt');
   const dotaDets = path.join(dir, 'task1');
   fs.mkdirSync(dotaLabels, { recursive: true });
@@ -200,7 +190,7 @@ export function writeCase(dir: string, o: CaseOptions): CaseFiles {
  * 1e-4 grid): the bounded-memory check of the streaming reader.
  */
 export function writeBigResults(file: string, numImages: number, gib: number, seed: number): number {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const out = new Sink(file);
   out.write('[');
   const target = gib * 2 ** 30;

@@ -4,6 +4,7 @@
  * jittered copies of GTs (so IoUs spread over 0–1 and every threshold matters), half random.
  * Same seed → same data. Boxes are OBBs (le90); `hbbView` gives their axis-aligned xyxy.
  */
+import { mulberry32 } from '../../../bench/lib.js';
 import type { EvalDataset } from '../src/index.js';
 
 export interface SyntheticOptions {
@@ -14,20 +15,9 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-/** mulberry32: tiny, seedable, good enough for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticObbDataset(o: SyntheticOptions): EvalDataset {
-  const rand = rng(o.seed ?? 20240601);
+  const rand = mulberry32(o.seed ?? 20240601);
   const nG = o.numImages * o.gtsPerImage;
   const nD = o.numImages * o.detsPerImage;
   const gts = { boxes: new Float64Array(nG * 5), labels: new Int32Array(nG), imageIndex: new Int32Array(nG), difficult: new Uint8Array(nG) };
