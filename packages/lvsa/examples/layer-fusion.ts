@@ -8,7 +8,7 @@ import { createLayerFusion, selectLayers, type LayerFusionName } from '@babelrs/
 await initBackend({ prefer: 'wasm' });
 const layers = selectLayers(12, 'paper'); // [1, 4, 8, 11]
 // Stand-ins for the tapped block outputs [B=1, N=4, C=8], F_L last.
-const features = layers.map((l, i) => tf.randomNormal([1, 4, 8], 0, 1, 'float32', i));
+const features = layers.map((l, i) => tf.randomNormal([1, 4, 8], 0, 1, 'float32', i + 1)); // seed 0 would mean "unseeded" to tfjs
 
 for (const name of ['last', 'concat', 'sum', 'mean', 'lvsa', 'per-layer-projectors'] as LayerFusionName[]) {
   const fusion = createLayerFusion(name, { channels: 8, numLayers: layers.length });
