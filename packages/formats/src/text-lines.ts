@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import { FormatError, fsError } from './errors.js';
+import { readChunk, withOpenFile } from './read-file.js';
 
 /** Longest line accepted (characters): an annotation line is ~100; 1 MiB means "not a text file". */
 export const MAX_LINE_CHARS = 1 << 20;
@@ -70,33 +71,20 @@ class LineSplitter {
 
 /** Calls `onLine(line, lineNo)` for every line of `file` (1-based); returns the line count. */
 export function forEachLine(file: string, onLine: LineCallback): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw fsError(file, err);
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const splitter = new LineSplitter(file, onLine);
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let offset = 0;
     for (;;) {
-      let n: number;
-      try {
-        n = fs.readSync(fd, buf, 0, buf.length, null);
-      } catch (err) {
-        throw fsError(file, err);
-      }
+      const n = readChunk(fd, file, buf);
       if (offset === 0 && n >= 2) checkNotUtf16(buf, file);
       splitter.push(decodeChunk(decoder, buf.subarray(0, n), n > 0, file, offset, splitter.linesSoFar));
       offset += n;
       if (n === 0) break;
     }
     return splitter.end();
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** The same splitting over text already in memory (a leading BOM dropped). */

@@ -1,27 +1,11 @@
 // ViT architecture presets as plain data (timm's named configs, and InternViT-300M, the vision
-// encoder of InternVL-2.5-1B that BabelRS pretrains). A model constructor (planned, see the
-// README) takes one of these; an ablation overrides a few fields.
+// encoder of InternVL-2.5-1B that BabelRS pretrains). `new ViT(preset)` takes one of these; an
+// ablation overrides a few fields.
 import { VitShapeError } from './errors.js';
+import type { VitConfig } from './vit-config.js';
 
-export interface VitPreset {
-  /** Token width D. */
-  embedDim: number;
-  /** Number of transformer blocks. */
-  depth: number;
-  numHeads: number;
-  /** Hidden width of the block MLP. */
-  mlpHiddenDim: number;
-  patchSize: number;
-  /** Input size in pixels the position embedding was trained for (square). */
-  imgSize: number;
-  inChannels: number;
-  qkvBias: boolean;
-  /** Prefix tokens before the patch grid (class token). */
-  numPrefixTokens: number;
-  layerNormEps: number;
-  /** Initial LayerScale value, or null for blocks without LayerScale. */
-  layerScaleInit: number | null;
-  /** Where the numbers come from. */
+/** A named `VitConfig` plus where its numbers come from. */
+export interface VitPreset extends VitConfig {
   source: string;
 }
 
@@ -58,6 +42,8 @@ export const VIT_PRESETS = {
     layerNormEps: 1e-6,
     // InternViT blocks scale both residual branches by ls1/ls2 = initializer_factor (0.1).
     layerScaleInit: 0.1,
+    // InternViT has no final norm after its last block.
+    finalNorm: false,
     source: 'OpenGVLab InternViT-300M-448px (InternVisionConfig)',
   },
 } as const satisfies Record<string, VitPreset>;

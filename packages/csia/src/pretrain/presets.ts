@@ -1,7 +1,7 @@
 // Named configurations of the stage-1 model and its training run. `tiny` is sized for a CPU
 // (mini-SOI at 64 px, a few minutes of training); `internvl-2.5-1b` is the paper's shape
 // (InternViT-300M + Qwen2.5-0.5B), for users with the weights and the compute.
-import type { VitConfig } from '@babelrs/vit-backbone';
+import { vitPreset, type VitConfig } from '@babelrs/vit-backbone';
 import { QWEN2_5_0_5B, type Qwen2Config } from '../lm/qwen2-config.js';
 import type { VlmConfig } from '../vlm/vlm.js';
 
@@ -29,20 +29,8 @@ const TINY_VIT: VitConfig = {
   layerScaleInit: null,
 };
 
-const INTERN_VIT_300M: VitConfig = {
-  embedDim: 1024,
-  depth: 24,
-  numHeads: 16,
-  mlpHiddenDim: 4096,
-  patchSize: 14,
-  imgSize: 448,
-  inChannels: 3,
-  qkvBias: true,
-  numPrefixTokens: 1,
-  layerNormEps: 1e-6,
-  layerScaleInit: 0.1,
-  finalNorm: false,
-};
+/** InternVL-2.5-1B's vision encoder: vit-backbone's preset (no final norm), without its `source`. */
+const { source: _internVitSource, ...INTERN_VIT_300M } = vitPreset('internvit-300m');
 
 export function csiaPreset(name: CsiaPresetName): CsiaPreset {
   if (name === 'tiny') {

@@ -11,8 +11,8 @@
  * by a byte scanner, `JSON.parse`d and validated with the zod schema, so values and error
  * messages are those of the generic path (`streamJsonArray` + `checkEntry`).
  */
-import fs from 'node:fs';
-import { FormatError, fsError } from '../errors.js';
+import { FormatError } from '../errors.js';
+import { readChunk, withOpenFile } from '../read-file.js';
 import { MAX_ELEMENT_BYTES } from './json-array-stream.js';
 import { checkEntry, cocoResultSchema } from './coco-schema.js';
 import type { CocoResultVisitor } from './coco-results.js';
@@ -57,12 +57,7 @@ class Source {
         this.buf.copy(grown, 0, 0, this.len);
         this.buf = grown;
       }
-      let got: number;
-      try {
-        got = fs.readSync(this.fd, this.buf, this.len, this.buf.length - this.len, null);
-      } catch (err) {
-        throw fsError(this.file, err);
-      }
+      const got = readChunk(this.fd, this.file, this.buf, this.len);
       if (got === 0) this.eof = true;
       this.len += got;
     }
@@ -93,17 +88,7 @@ class Entry {
 
 /** Visits every entry of a results file (streamed); returns the number of entries. */
 export function streamCocoResults(file: string, visit: CocoResultVisitor): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw fsError(file, err);
-  }
-  try {
-    return readAll(new Source(file, fd), visit);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return withOpenFile(file, (fd) => readAll(new Source(file, fd), visit));
 }
 
 function readAll(src: Source, visit: CocoResultVisitor): number {

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import { FormatError, fsError } from '../errors.js';
+import { readChunk } from '../read-file.js';
 
 const CHUNK_BYTES = 1 << 20;
 const BATCH_BYTES = 1 << 20;
@@ -83,12 +84,7 @@ export function streamJsonArray(file: string, onElement: (value: unknown, index:
 
   try {
     for (;;) {
-      let n: number;
-      try {
-        n = fs.readSync(fd, buf, 0, buf.length, null);
-      } catch (err) {
-        throw fsError(file, err);
-      }
+      const n = readChunk(fd, file, buf);
       if (n === 0) break;
       const chunk: Uint8Array = buf.subarray(0, n);
       let i = 0;

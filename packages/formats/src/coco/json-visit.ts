@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import { JSONParser, TokenType, type ParsedTokenInfo } from '@streamparser/json';
 import { FormatError, fsError } from '../errors.js';
+import { readChunk } from '../read-file.js';
 import { readTextFile } from '../text-lines.js';
 import { streamJsonArray } from './json-array-stream.js';
 
@@ -159,7 +160,7 @@ function visitStreamed(file: string, plan: JsonVisitPlan): JsonVisitResult {
   let offset = 0;
   try {
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const n = readChunk(fd, file, buf);
       if (n === 0) break;
       let chunk = buf.subarray(0, n);
       if (offset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
