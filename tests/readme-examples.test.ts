@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+// What a user sees in a plain terminal log: no colours, even when CI or nx set FORCE_COLOR.
+const { FORCE_COLOR: _forceColor, ...plainEnv } = process.env;
 
 const EXAMPLES: Array<[pkg: string, example: string]> = [
   ['boxes', 'quickstart'],
@@ -34,6 +36,7 @@ describe('README examples print what their README shows', () => {
       const readme = fs.readFileSync(path.join(root, 'packages', pkg, 'README.md'), 'utf8');
       const out = execFileSync(tsx, ['--conditions=@babelrs/source', `packages/${pkg}/examples/${example}.ts`], {
         cwd: root,
+        env: { ...plainEnv, NO_COLOR: '1' },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
         timeout: 90_000,
