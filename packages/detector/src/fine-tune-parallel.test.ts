@@ -110,20 +110,34 @@ describe('fineTune with workers', () => {
     const a = await fineTune({ ...opts, detector: one });
     const two = new MultiModalDetector(cfg);
     let err = '';
+    let synced: FineTuneState | undefined;
+    let weightsAt2: tf.Tensor | undefined;
     const b = await fineTune({
       ...opts,
       detector: two,
       workers: 2,
       workerSyncEvery: 0,
-      onStep: ({ getState }) => {
-        try {
-          getState();
-        } catch (e) {
-          err = (e as Error).message;
+      onStep: async ({ step, getState, syncState }) => {
+        if (step === 1) {
+          try {
+            getState();
+          } catch (e) {
+            err = (e as Error).message;
+          }
+        } else {
+          // what a trainer does on Ctrl-C at an unsynced step: sync, then snapshot
+          await syncState();
+          synced = getState();
+          weightsAt2 = two.stateDict()['backbone.patch_embed.proj.weight'].clone();
         }
       },
     });
     expect(err).toMatch(/getState\(\) is available on synced steps only/);
+    // the synced state of step 2 is the run's final state; the detector held step 2's weights
+    expect(synced?.step).toBe(2);
+    expect(synced?.optimizer.meta).toEqual(b.state.optimizer.meta);
+    expect(tf.max(tf.abs(tf.sub(weightsAt2!, two.stateDict()['backbone.patch_embed.proj.weight']))).dataSync()[0]).toBe(0);
+    tf.dispose([weightsAt2!, ...Object.values(synced!.optimizer.tensors)]);
     // step 1 by hand, in this thread: the same global batch, cut into the same shards; the loss
     // is Σ over shards of Σ_m (shard's share of modality m) · L_m(shard)
     const sampler = new ModalityBalancedSampler({ modalities: samples.map((x) => x.modality), ratios: opts.ratios, batchSize: 6, seed: opts.seed });

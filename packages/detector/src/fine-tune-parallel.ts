@@ -92,10 +92,13 @@ export function hostWeights(detector: MultiModalDetector): Record<string, HostTe
   return Object.fromEntries(Object.entries(detector.stateDict()).map(([k, v]) => [k, toHostTensor(v)]));
 }
 
+/** Starts the replicas on this thread's backend (wasm / cpu; wasm for anything else, e.g. webgl). */
 export async function startWorkers(workers: number, options: FineTuneReplicaOptions, checkEvery: number): Promise<DataParallel> {
   const ts = import.meta.url.endsWith('.ts');
+  const here = tf.getBackend();
   return DataParallel.create({
     workers,
+    backend: here === 'cpu' || here === 'tensorflow' ? here : 'wasm',
     replicaModule: new URL(ts ? './fine-tune-replica.ts' : './fine-tune-replica.js', import.meta.url),
     replicaExport: 'createFineTuneReplica',
     options,

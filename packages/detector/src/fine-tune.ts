@@ -75,6 +75,12 @@ export interface FineTuneStepInfo {
   losses: Record<string, number>;
   /** A snapshot of the state after this step (tensors are copies: the caller disposes them). Valid during `onStep` only. */
   getState(): FineTuneState;
+  /**
+   * With workers > 1 on a step that `workerSyncEvery` skipped: copies the workers' weights into
+   * `detector` and their state back, so that `getState()` is valid (a trainer's Ctrl-C checkpoint).
+   * Already synced, or 1 worker: resolves at once. During `onStep` only.
+   */
+  syncState(): Promise<void>;
 }
 
 export interface FineTuneOptions {
@@ -284,7 +290,7 @@ export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
       history.push(event);
       opts.telemetry?.emit(event);
       const doneStep = step;
-      await opts.onStep?.({ step: doneStep, event, losses: r.losses, getState });
+      await opts.onStep?.({ step: doneStep, event, losses: r.losses, getState, syncState: async () => undefined });
     }
   } finally {
     await next?.catch(() => undefined);
@@ -366,7 +372,10 @@ async function fineTuneWorkers(
       opts.telemetry?.emit(event);
       detector.fusionStep = step - 1;
       if (opts.onStep && syncEvery > 0 && step % syncEvery === 0) await sync();
-      await opts.onStep?.({ step, event, losses, getState });
+      const syncState = async () => {
+        if (synced?.step !== step) await sync();
+      };
+      await opts.onStep?.({ step, event, losses, getState, syncState });
     }
     if (synced?.step !== step) await sync();
   } catch (err) {

@@ -60,7 +60,7 @@ describe('YAML files with extends and --set', () => {
     const f = yaml('typo.yaml', 'extends: mini-soi\nfinetune:\n  lrr: 0.1\n');
     const e = errorOf(() => loadConfig({ file: f }));
     expect(e).toBeInstanceOf(InputError);
-    expect(e.message).toBe(`${f}: finetune.lrr: unknown key (expected one of steps, batch, lr, weightDecay, layerDecay, warmupSteps, milestones, maxGradNorm, ratios, precision)`);
+    expect(e.message).toBe(`${f}: finetune.lrr: unknown key (expected one of steps, batch, lr, weightDecay, layerDecay, warmupSteps, milestones, maxGradNorm, ratios, precision, workers)`);
   });
 
   it('names the key and the expectation of a wrong value', () => {

@@ -52,6 +52,8 @@ const MINI_SOI: RunConfig = {
     maxGradNorm: 10,
     ratios: { sar: 1, rgb: 1, ir: 1 },
     precision: 'fp32',
+    // both cores: two data-parallel replicas, the batch of 6 split by image within each modality
+    workers: 2,
   },
   eval: { scoreThreshold: 0.05, maxDetections: 100 },
   run: { ...COMMON_RUN, compareBaseline: true },
@@ -89,6 +91,7 @@ const SOI_DET_PAPER: RunConfig = {
     maxGradNorm: 35,
     ratios: { sar: 2, rgb: 1, ir: 1 },
     precision: 'fp16',
+    workers: 1,
   },
   eval: { scoreThreshold: 0.05, maxDetections: 2000 },
   run: { ...COMMON_RUN, checkpointEvery: 1000, reportSamples: 3 },

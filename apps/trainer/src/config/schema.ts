@@ -78,6 +78,8 @@ const finetuneSchema = z.strictObject({
   /** Samples per modality in every batch, SAR:RGB:IR (the reference: 2:1:1). */
   ratios: perModality(nonNegInt),
   precision: z.enum(PRECISION_NAMES),
+  /** Worker threads, data parallel (one wasm backend per core; 1 = this thread only). */
+  workers: positiveInt.max(64),
 });
 
 const evalSchema = z.strictObject({

@@ -113,6 +113,9 @@ export class FineTuneSession implements StageSession {
         clipGradNorm: f.maxGradNorm,
         precision: f.precision,
         seed: o.config.seed,
+        // worker threads (data parallel): sync their state back only when a snapshot asks for it
+        workers: f.workers,
+        workerSyncEvery: 0,
         ...(this.resume ? { resume: this.resume } : o.init ? { init: o.init } : {}),
         maxNonFiniteSteps: o.config.run.nanPatience,
         onStep: hooks.onStep,
@@ -138,8 +141,10 @@ export class FineTuneSession implements StageSession {
     return { step: info.step - 1, loss: e.loss, losses, gradNorm: e.gradNorm, lossScale: e.lossScale, overflow: e.overflow, skipped: e.skipped, lr: e.lr, stepMs: e.stepMs, samples: e.samples ?? 0 };
   }
 
-  snapshot(): StageSnapshot {
+  async snapshot(): Promise<StageSnapshot> {
     if (!this.info) throw new Error(`${this.stage}: no step taken yet, nothing to snapshot`);
+    // with worker threads: the weights and optimizer state of this step live in the workers
+    await this.info.syncState();
     const st = this.info.getState();
     const tensors: Record<string, tf.Tensor> = {};
     for (const [name, v] of Object.entries(this.o.detector.stateDict())) tensors[`model.${name}`] = v.clone();

@@ -62,8 +62,8 @@ export async function runStage(session: StageSession, opts: StageRunOptions): Pr
   const history: StepRecord[] = [];
   const startStep = session.step;
   let badRun: number[] = [];
-  const save = () => {
-    const snap = session.snapshot();
+  const save = async () => {
+    const snap = await session.snapshot();
     try {
       if (!snapshotFinite(snap.tensors)) return; // never replace a good checkpoint with broken weights
       lastCheckpoint = store.save(session.step, snap);
@@ -77,7 +77,7 @@ export async function runStage(session: StageSession, opts: StageRunOptions): Pr
       // Let signal handlers run: tfjs steps block the event loop.
       await new Promise((r) => setImmediate(r));
       if (opts.stop?.requested !== undefined) {
-        if (badRun.length === 0 && session.step > startStep) save();
+        if (badRun.length === 0 && session.step > startStep) await save();
         events.write({ type: 'interrupted', stage: session.stage, step: session.step, signal: opts.stop.requested, checkpoint: lastCheckpoint });
         throw new InterruptedError(`${session.stage}: interrupted at step ${session.step}/${session.totalSteps}; checkpoint ${lastCheckpoint ?? '(none yet)'}; continue with --resume`);
       }
@@ -93,7 +93,7 @@ export async function runStage(session: StageSession, opts: StageRunOptions): Pr
         events.write({ type: 'stopped', stage: session.stage, step: session.step, reason: msg });
         throw new TrainingStoppedError(msg);
       }
-      if (badRun.length === 0 && (session.step % opts.checkpointEvery === 0 || session.step === session.totalSteps)) save();
+      if (badRun.length === 0 && (session.step % opts.checkpointEvery === 0 || session.step === session.totalSteps)) await save();
     }
   } finally {
     progress.stop();

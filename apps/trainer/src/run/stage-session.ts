@@ -41,7 +41,8 @@ export interface StageSession {
   readonly step: number;
   readonly precision: 'fp32' | 'fp16' | 'bf16';
   runStep(): Promise<StepRecord> | StepRecord;
-  snapshot(): StageSnapshot;
+  /** The state after the last step (may have to fetch it first, e.g. from worker threads). */
+  snapshot(): StageSnapshot | Promise<StageSnapshot>;
   /** Restores a snapshot; a tensor whose name or shape does not fit → InputError naming it. */
   restore(snapshot: StageSnapshot, source: string): void;
   /** Ends the stage (lets a library loop return) and frees what the session owns. */
