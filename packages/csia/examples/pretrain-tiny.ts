@@ -42,6 +42,7 @@ exportVit(res.vit, file);
 const stage2 = new ViT(readExportedVitConfig(file));
 const report = loadVitSafetensors(stage2, file, { style: 'babelrs' });
 console.log(`exported ViT: ${report.loaded.length} tensors loaded back by @babelrs/vit-backbone`);
+fs.rmSync(path.dirname(file), { recursive: true, force: true });
 
 const after = crossModalRetrieval(vlm.vit, images);
 console.log(`retrieval mean top-1 (train scenes): ${before.meanTop1.toFixed(3)} → ${after.meanTop1.toFixed(3)} (chance ${after.meanChance.toFixed(3)})`);

@@ -4,6 +4,7 @@
 // bench/results/detector.json (key `miniSoiTrain`). Run:
 //   nice -n 5 npx tsx --conditions=@babelrs/source bench/mini-soi-train.ts
 // Two cores: WORKERS=2 OUT_KEY=workers2 (the result goes to key `miniSoiTrain:workers2`).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,7 +42,8 @@ function config(): DetectorConfig {
 }
 
 const backend = await initBackend({ prefer: 'wasm' });
-const root = path.join(os.tmpdir(), `babelrs-mini-soi-bench-${Buffer.from(JSON.stringify(data)).toString('base64url').slice(0, 40)}`);
+// one folder per data recipe (a hash of all of it: the image counts must change the folder too)
+const root = path.join(os.tmpdir(), `babelrs-mini-soi-bench-${createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16)}`);
 if (!fs.existsSync(root)) await generateMiniSoi(root, data);
 const cfg = config();
 const detector = new MultiModalDetector(cfg);
