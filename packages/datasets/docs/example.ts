@@ -25,6 +25,7 @@ const sampler = new ModalityBalancedSampler({ modalities: samples.map((s) => s.m
 const loader = new PrefetchLoader({ samples, batches: sampler, pipeline: soiDetTrainPipeline(128, { normalize: { outChannels: 3 } }), workers: 2 });
 for await (const batch of loader) {
   console.log(`batch ${batch.batch}:`, batch.items.map((it) => `${it.sample.id} ${it.image.channels}×${it.image.height}×${it.image.width}`).join(', '));
+  batch.release(); // done with the pixels (e.g. copied into a tensor): later batches reuse the buffers
   if (batch.batch === 2) break; // leaving the loop closes the loader
 }
 

@@ -6,6 +6,7 @@ import { decodeImage, toChw } from '../image/index.js';
 import { decodeInterleaved, type InterleavedImage } from '../image/decode-interleaved.js';
 import type { DetectionSample } from '../sample.js';
 import { fusedPipelineFor } from '../transforms/fused-pipeline.js';
+import type { CanvasAllocator } from '../transforms/fused-render.js';
 import { applyTransforms, type ChwImage, type Transform, type TransformItem } from '../transforms/index.js';
 
 /** A failure while loading one sample; names the sample so bad files can be found. */
@@ -31,7 +32,7 @@ export async function loadTransformedItem(sample: DetectionSample, pipeline: Tra
     const fused = opts.fused === false ? null : fusedPipelineFor(pipeline);
     if (fused) {
       const raw = await decodeInterleaved(sample.imagePath);
-      return fused.run(raw, sample, seed) ?? applyTransforms(pipeline, chwOf(raw), sample, seed);
+      return fused.run(raw, sample, seed, opts.allocate) ?? applyTransforms(pipeline, chwOf(raw), sample, seed);
     }
     const image = await decodeImage(sample.imagePath);
     return applyTransforms(pipeline, { data: image.data, width: image.width, height: image.height, channels: image.channels }, sample, seed);
@@ -43,6 +44,8 @@ export async function loadTransformedItem(sample: DetectionSample, pipeline: Tra
 export interface LoadOptions {
   /** Run `buildPipeline` pipelines as one fused pass when their shape allows (default true). */
   fused?: boolean;
+  /** Where the fused pass gets its output canvas (e.g. a `CanvasPool`'s `take`); default: a new buffer. */
+  allocate?: CanvasAllocator;
 }
 
 function chwOf(raw: InterleavedImage): ChwImage {

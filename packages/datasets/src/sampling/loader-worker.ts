@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { DetectionSample } from '../sample.js';
 import { buildPipeline, type TransformItem, type TransformSpec } from '../transforms/index.js';
+import { CanvasPool } from './canvas-pool.js';
 import { LoaderError, loadBatchItems } from './load-item.js';
 
 const WORKER_FLAG = 'babelrsLoaderWorker';
@@ -28,11 +29,13 @@ export interface LoaderJob {
   jobId: number;
   samples: DetectionSample[];
   seeds: number[];
+  /** Released canvases moved to this worker for reuse (see CanvasPool). */
+  spare?: ArrayBuffer[];
 }
 
 export type LoaderReply =
-  | { type: 'result'; jobId: number; items: TransformItem[] }
-  | { type: 'error'; jobId: number; sampleId: string; imagePath: string; reason: string };
+  | { type: 'result'; jobId: number; items: TransformItem[]; spare: ArrayBuffer[] }
+  | { type: 'error'; jobId: number; sampleId: string; imagePath: string; reason: string; spare: ArrayBuffer[] };
 
 /** Starts one loader worker thread running `init.pipeline`. */
 export function spawnLoaderWorker(init: LoaderWorkerInit): Worker {
@@ -67,14 +70,19 @@ function runLoaderWorker(init: LoaderWorkerInit): void {
   if (!port) return;
   const pipeline = buildPipeline(init.pipeline);
   port.on('message', async (job: LoaderJob) => {
+    // The job's spare canvases; those of a size this job did not need go back with the reply.
+    const canvases = new CanvasPool(job.spare?.length ?? 0);
+    for (const buf of job.spare ?? []) canvases.give(buf);
     try {
-      const items = await loadBatchItems(job.samples, pipeline, job.seeds, { fused: init.fused ?? true });
-      const reply: LoaderReply = { type: 'result', jobId: job.jobId, items };
-      port.postMessage(reply, transferables(items));
+      const items = await loadBatchItems(job.samples, pipeline, job.seeds, { fused: init.fused ?? true, allocate: canvases.take });
+      const spare = canvases.drain(canvases.size);
+      const reply: LoaderReply = { type: 'result', jobId: job.jobId, items, spare };
+      port.postMessage(reply, [...transferables(items), ...spare]);
     } catch (err) {
       const e = err instanceof LoaderError ? err : new LoaderError('?', '?', String(err));
-      const reply: LoaderReply = { type: 'error', jobId: job.jobId, sampleId: e.sampleId, imagePath: e.imagePath, reason: e.reason };
-      port.postMessage(reply);
+      const spare = canvases.drain(canvases.size);
+      const reply: LoaderReply = { type: 'error', jobId: job.jobId, sampleId: e.sampleId, imagePath: e.imagePath, reason: e.reason, spare };
+      port.postMessage(reply, spare);
     }
   });
 }

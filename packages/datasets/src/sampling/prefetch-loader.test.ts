@@ -76,6 +76,30 @@ describe('PrefetchLoader', () => {
     expect(new Set(threaded.flatMap((b) => b.items.map((it) => it.geometry.applied.join(',')))).size).toBeGreaterThan(1);
   });
 
+  it('release() recycles image buffers into later batches without changing them, in-process and in workers', async () => {
+    const sampler = () => new ModalityBalancedSampler({ modalities: MODS, seed: 3 });
+    const reference = summary(await collect(new PrefetchLoader({ samples, batches: sampler(), pipeline: PIPELINE, seed: 2, workers: 0 }), 8));
+    for (const workers of [0, 2]) {
+      const loader = new PrefetchLoader({ samples, batches: sampler(), pipeline: PIPELINE, seed: 2, workers, prefetch: 2 });
+      const got: LoadedBatch[] = [];
+      const released = new Set<ArrayBufferLike>();
+      let reused = 0;
+      for (let b = 0; b < 8; b++) {
+        const batch = (await loader.next()).value as LoadedBatch;
+        for (const it of batch.items) if (released.has(it.image.data.buffer)) reused++;
+        // Copy out (as a trainer would into a tensor), then hand the buffers back.
+        got.push({ ...batch, items: batch.items.map((it) => ({ ...it, image: { ...it.image, data: it.image.data.slice() } })) });
+        if (workers === 0) for (const it of batch.items) released.add(it.image.data.buffer);
+        batch.release();
+        batch.release(); // twice: no effect
+      }
+      await loader.close();
+      expect(summary(got)).toEqual(reference);
+      // In-process the very same buffers come back (worker threads get them moved to them instead).
+      if (workers === 0) expect(reused).toBeGreaterThan(8);
+    }
+  });
+
   it('a finite sampler ends the stream; pulls at most `prefetch` batches ahead', async () => {
     let pulled = 0;
     const seq = new SequentialSampler({ size: samples.length, batchSize: 3 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { polyToObb } from '@babelrs/boxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, decodeInterleaved, writeImage, type InterleavedImage } from '../image/index.js';
+import { decodeImage, decodeInterleaved, encodeImage, writeImage, type InterleavedImage } from '../image/index.js';
 import type { DetectionSample, Modality } from '../sample.js';
 import { LoaderError, loadTransformedItem } from '../sampling/load-item.js';
 import { PrefetchLoader } from '../sampling/prefetch-loader.js';
@@ -95,6 +95,8 @@ describe('fused pipeline = step-wise pipeline, bit for bit, on real images', () 
             const sample = sampleFor(src, modality, seed % 2 ? 'obb' : 'hbb');
             const stepwise = applyTransforms(pipeline, src.stepwise, sample, seed);
             expectIdentical(fused?.run(src.raw, sample, seed) ?? null, stepwise);
+            // A recycled canvas full of stale values (NaN) must be overwritten everywhere: padding included.
+            expectIdentical(fused?.run(src.raw, sample, seed, (n) => new Float32Array(n).fill(Number.NaN)) ?? null, stepwise);
             applied.add(stepwise.geometry.applied.join(','));
             runs++;
           }
@@ -162,6 +164,53 @@ describe('fused pipeline = step-wise pipeline, bit for bit, on real images', () 
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the fused path’s output canvas', () => {
+  it('writes into the canvas the allocator gives, and refuses one of the wrong size', () => {
+    const fused = compileFusedPipeline(soiDetTrainPipeline(64, { normalize: true })) as NonNullable<ReturnType<typeof compileFusedPipeline>>;
+    const src = sources[1];
+    const sample = sampleFor(src, 'sar', 'hbb');
+    const canvas = new Float32Array(src.raw.channels * 64 * 64).fill(Number.NaN);
+    const item = fused.run(src.raw, sample, 2, () => canvas) as TransformItem;
+    expect(item.image.data).toBe(canvas);
+    expect(canvas.every((v) => Number.isFinite(v))).toBe(true);
+    expect(() => fused.run(src.raw, sample, 2, (n) => new Float32Array(n - 1))).toThrow(/canvas allocator gave \d+ floats, \d+ needed/);
+  });
+
+  it('float samples −0, ±∞ and NaN pass a size-kept pipeline with their bits intact (flips, turns, pad)', async () => {
+    const [w, h] = [5, 4];
+    const values = [-0, 0, Infinity, -Infinity, Number.NaN, 1.5, -2.25, 3e38];
+    const data = Float32Array.from({ length: 2 * w * h }, (_, i) => values[i % values.length]);
+    const bytes = await encodeImage({ data, width: w, height: h, channels: 2, sampleFormat: 'float', bitDepth: 32 }, 'tif');
+    const raw = await decodeInterleaved(bytes);
+    const img = await decodeImage(bytes);
+    const sample: DetectionSample = { id: 'f', modality: 'sar', imagePath: 'f.tif', width: w, height: h, boxType: 'hbb', boxes: Float64Array.of(1, 1, 3, 2), labels: Int32Array.of(0), difficult: Uint8Array.of(0) };
+    for (const specs of [
+      [{ type: 'flip', direction: 'horizontal' }, { type: 'pad', width: 7, height: 6, value: 2 }],
+      [{ type: 'resizePad', maxSide: 5 }, { type: 'flip', direction: 'diagonal' }],
+      [{ type: 'rot90', k: 1 }, { type: 'flip', direction: 'vertical' }],
+    ] as TransformSpec[][]) {
+      const pipeline = buildPipeline(specs);
+      const stepwise = applyTransforms(pipeline, { data: img.data, width: w, height: h, channels: 2 }, sample, 0);
+      expect(Array.from(stepwise.image.data).some((v) => Object.is(v, -0))).toBe(true);
+      expectIdentical(fusedPipelineFor(pipeline)?.run(raw, sample, 0, (n) => new Float32Array(n).fill(7)) ?? null, stepwise);
+    }
+  });
+
+  it('mirrored rows (horizontal and diagonal flips, through the mirrored taps) match the step-wise flips at 800 px', () => {
+    const src = sources[0]; // DOTA P1888, RGB
+    const sample = sampleFor(src, 'rgb', 'obb');
+    for (const direction of ['horizontal', 'diagonal'] as const) {
+      for (const specs of [
+        [{ type: 'resizePad', maxSide: 800, padTo: null }, { type: 'flip', direction }, { type: 'photometricJitter' }, { type: 'normalize' }, { type: 'pad', width: 800, height: 800 }],
+        [{ type: 'resizePad', maxSide: 800, padTo: null }, { type: 'flip', direction }, { type: 'normalize', outChannels: 3 }],
+      ] as TransformSpec[][]) {
+        const pipeline = buildPipeline(specs);
+        expectIdentical(fusedPipelineFor(pipeline)?.run(src.raw, sample, 5) ?? null, applyTransforms(pipeline, src.stepwise, sample, 5));
+      }
     }
   });
 });

@@ -9,3 +9,4 @@ export * from './pad.js';
 export * from './normalize.js';
 export * from './transform-spec.js';
 export { fusedPipelineFor, type FusedPipeline } from './fused-pipeline.js';
+export type { CanvasAllocator } from './fused-render.js';
