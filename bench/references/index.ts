@@ -12,7 +12,10 @@
  * Environment: BENCH_REF_IMAGES (default 5000: the size the references run at),
  * BENCH_SCALE_IMAGES (default 20000: babelrs-hmap alone, for the time/memory scaling),
  * BENCH_BIG_RESULTS_GIB (default 2; 0 skips the big streaming case), BENCH_WORK_DIR (default
- * $TMPDIR/babelrs-bench-references), BABELRS_REFERENCES (the cache folder), PYTHON.
+ * $TMPDIR/babelrs-bench-references), BABELRS_REFERENCES (the cache folder), PYTHON,
+ * BENCH_PROTOCOLS (default `coco,voc,dota`: which side-by-side runs, and which protocols the
+ * scaling run covers; a subset writes its result next to the case files, not over
+ * bench/results/metrics-vs-references.json, and runs the big COCO file only if coco is in it).
  * Needs the built CLI (`npx nx build @babelrs/metrics-hmap`; the npm script builds it first).
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +36,18 @@ const refImages = Number(process.env.BENCH_REF_IMAGES ?? 5000);
 const scaleImages = Number(process.env.BENCH_SCALE_IMAGES ?? 20000);
 const bigGiB = Number(process.env.BENCH_BIG_RESULTS_GIB ?? 2);
 const PER_IMAGE = { gtsPerImage: 50, detsPerImage: 200 };
+const ALL_PROTOCOLS = ['coco', 'voc', 'dota'] as const;
+type Protocol = (typeof ALL_PROTOCOLS)[number];
+const protocols = parseProtocols(process.env.BENCH_PROTOCOLS);
+const subset = protocols.length < ALL_PROTOCOLS.length;
+
+function parseProtocols(env: string | undefined): Protocol[] {
+  if (env === undefined || env.trim() === '') return [...ALL_PROTOCOLS];
+  const names = env.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = names.filter((n) => !(ALL_PROTOCOLS as readonly string[]).includes(n));
+  if (bad.length > 0 || names.length === 0) throw new Error(`bench:references: BENCH_PROTOCOLS=${env}: expected a comma-separated subset of ${ALL_PROTOCOLS.join(',')}`);
+  return ALL_PROTOCOLS.filter((p) => names.includes(p));
+}
 
 interface Measured {
   tool: string;
@@ -99,24 +114,31 @@ function pair(name: string, ours: Measured, ref: Measured | { skipped: string },
 }
 
 function referenceRuns(files: CaseFiles): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
   const drivers = path.join(here, 'drivers');
-  console.log(`bench:references: ${refImages} images — coco`);
-  const coco = babelrs('coco', files.cocoGt, files.cocoDets, 'coco');
-  out.push(pair('coco mAP@[.5:.95]', coco, have('cocoapi/PythonAPI/pycocotools')
-    ? measure('pycocotools 2.0.11 (COCO + loadRes + evaluate + accumulate)', [python, path.join(drivers, 'pycocotools_bbox.py'), files.cocoGt, files.cocoDets], { PYTHONPATH: path.join(refs, 'cocoapi/PythonAPI') })
-    : { skipped: `pycocotools not installed in ${refs} (run bench/references/install-references.sh)` }));
-  console.log('bench:references: voc');
-  const voc = babelrs('voc', files.cocoGt, files.cocoDets, 'voc');
-  out.push(pair('voc all-point, IoU 0.5, HBB', voc, have('mmdet_eval/mmdet_functional/mean_ap.py')
-    ? measure('mmdet eval_map (Pool of 2)', [python, path.join(drivers, 'mmdet_eval_map.py'), files.cocoGt, files.cocoDets], { PYTHONPATH: path.join(refs, 'mmdet_eval') })
-    : { skipped: `mmdet eval_map not installed in ${refs}` }, 1e-6));
-  console.log('bench:references: dota');
-  const dota = babelrs('dota', files.dotaLabels, files.dotaDets, 'dota');
-  out.push(pair('dota task 1 (VOC07 11-point, OBB)', dota, have('DOTA_devkit/dota_evaluation_task1.py')
-    ? measure('DOTA devkit task1', [python, path.join(drivers, 'dota_devkit_task1.py'), files.dotaLabels, files.dotaDets, files.imageset, DOTA_CLASSES.join(',')], { PYTHONPATH: path.join(refs, 'DOTA_devkit') })
-    : { skipped: `DOTA devkit not installed in ${refs}` }));
-  return out;
+  const runs: Record<Protocol, () => Record<string, unknown>> = {
+    coco: () => {
+      const coco = babelrs('coco', files.cocoGt, files.cocoDets, 'coco');
+      return pair('coco mAP@[.5:.95]', coco, have('cocoapi/PythonAPI/pycocotools')
+        ? measure('pycocotools 2.0.11 (COCO + loadRes + evaluate + accumulate)', [python, path.join(drivers, 'pycocotools_bbox.py'), files.cocoGt, files.cocoDets], { PYTHONPATH: path.join(refs, 'cocoapi/PythonAPI') })
+        : { skipped: `pycocotools not installed in ${refs} (run bench/references/install-references.sh)` });
+    },
+    voc: () => {
+      const voc = babelrs('voc', files.cocoGt, files.cocoDets, 'voc');
+      return pair('voc all-point, IoU 0.5, HBB', voc, have('mmdet_eval/mmdet_functional/mean_ap.py')
+        ? measure('mmdet eval_map (Pool of 2)', [python, path.join(drivers, 'mmdet_eval_map.py'), files.cocoGt, files.cocoDets], { PYTHONPATH: path.join(refs, 'mmdet_eval') })
+        : { skipped: `mmdet eval_map not installed in ${refs}` }, 1e-6);
+    },
+    dota: () => {
+      const dota = babelrs('dota', files.dotaLabels, files.dotaDets, 'dota');
+      return pair('dota task 1 (VOC07 11-point, OBB)', dota, have('DOTA_devkit/dota_evaluation_task1.py')
+        ? measure('DOTA devkit task1', [python, path.join(drivers, 'dota_devkit_task1.py'), files.dotaLabels, files.dotaDets, files.imageset, DOTA_CLASSES.join(',')], { PYTHONPATH: path.join(refs, 'DOTA_devkit') })
+        : { skipped: `DOTA devkit not installed in ${refs}` });
+    },
+  };
+  return protocols.map((p) => {
+    console.log(`bench:references: ${refImages} images — ${p}`);
+    return runs[p]();
+  });
 }
 
 function main(): void {
@@ -133,6 +155,7 @@ function main(): void {
     const big = writeCase(path.join(work, `n${scaleImages}`), { numImages: scaleImages, ...PER_IMAGE, seed: 2 });
     console.log(`bench:references: ${scaleImages} images (${(big.bytes / 2 ** 20).toFixed(0)} MiB), babelrs-hmap alone`);
     for (const [protocol, gt, dets] of [['coco', big.cocoGt, big.cocoDets], ['voc', big.cocoGt, big.cocoDets], ['dota', big.dotaLabels, big.dotaDets]] as const) {
+      if (!protocols.includes(protocol)) continue;
       const at5k = sideBySide.find((r) => String(r.protocol).startsWith(protocol))?.babelrs as Measured;
       const atN = babelrs(protocol, gt, dets, `${protocol}-${scaleImages}`);
       const sizeRatio = scaleImages / refImages;
@@ -142,7 +165,7 @@ function main(): void {
   }
 
   let bigResults: Record<string, unknown> | undefined;
-  if (bigGiB > 0) {
+  if (bigGiB > 0 && protocols.includes('coco')) {
     const file = path.join(work, 'big_results.json');
     const bytes = writeBigResults(file, refImages, bigGiB, 3);
     console.log(`bench:references: ${(bytes / 2 ** 30).toFixed(2)} GiB COCO results file`);
@@ -151,8 +174,9 @@ function main(): void {
     fs.rmSync(file, { force: true });
   }
 
-  const file = writeBenchResult('metrics-vs-references', {
+  const result = {
     name: 'metrics-vs-references',
+    ...(subset ? { protocols } : {}),
     machine: machineInfo(),
     loadAverageAtStart: loadAtStart,
     loadAverageAtEnd: os.loadavg(),
@@ -164,13 +188,22 @@ function main(): void {
     sideBySide,
     scaling,
     bigResults,
-  });
+  };
+  // A subset is a check, not the record: it goes next to the case files.
+  const file = subset ? writeSubsetResult(result) : writeBenchResult('metrics-vs-references', result);
   console.log(`bench:references: wrote ${file}`);
   for (const r of sideBySide) {
     const ref = r.reference as Measured & { skipped?: string };
     const ours = r.babelrs as Measured;
     console.log(`  ${String(r.protocol).padEnd(36)} ours ${ours.wallSeconds.toFixed(2)} s / ${ours.peakRssMiB} MiB  ` + (ref.skipped ? `(${ref.skipped})` : `ref ${ref.wallSeconds.toFixed(2)} s / ${ref.peakRssMiB} MiB  ×${(r.speedup as number).toFixed(1)}  mAP ${ours.mAP} vs ${ref.mAP}`));
   }
+}
+
+function writeSubsetResult(result: Record<string, unknown>): string {
+  const file = path.join(work, `metrics-vs-references.${protocols.join('-')}.json`);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + '\n');
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
 }
 
 main();

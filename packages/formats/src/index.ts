@@ -37,7 +37,9 @@ export {
   type CocoReadOptions,
   type CocoVariant,
 } from './coco/coco-json.js';
-export { readCocoResults, scanCocoResults, type CocoResult, type CocoResultVisitor } from './coco/coco-results.js';
+export { readCocoJsonColumns, toColumns as cocoColumnsOf, type CocoAnnotationColumns, type CocoColumns } from './coco/coco-columns.js';
+export { readCocoResults, scanCocoResultFields, scanCocoResults, type CocoResult, type CocoResultFieldsVisitor, type CocoResultVisitor } from './coco/coco-results.js';
+export { CocoResultFields } from './coco/coco-result-fields.js';
 export {
   cocoAnnotationSchema,
   cocoBboxSchema,

@@ -11,8 +11,9 @@
  * threshold (soi uses 10), which is what makes multi-threshold evaluation cheap.
  */
 import { gatherRows, indexByClassImage, rankDetections, type TieOrder } from './grouping.js';
-import { pairwiseIoU } from './pairwise-iou.js';
-import { devkitPolyIoUMatrix } from './protocols/devkit-poly-iou.js';
+import { hbbIoUInto, pairwiseIoU } from './pairwise-iou.js';
+import { quadTables, type QuadTables } from './protocols/convex-quad-iou.js';
+import { devkitPolyIoUInto } from './protocols/devkit-poly-iou.js';
 import { BOX_DIM, type EvalDataset } from './types.js';
 
 export interface GreedyMatchOptions {
@@ -60,17 +61,22 @@ export function greedyMatch(ds: EvalDataset, opts: GreedyMatchOptions): ClassMat
   }
   const out: ClassMatches[] = [];
   const scratch = new Scratch();
+  // The devkit IoU's per-quad tables, once for the dataset rather than per (class, image).
+  if (opts.polyIoU === 'devkit' && ds.geometry === 'poly') scratch.quads = { dets: quadTables(ds.dets.boxes), gts: quadTables(ds.gts.boxes), threshold: Math.min(...opts.thresholds) };
   for (let c = 0; c < idx.numClasses; c++) {
     const numDets = idx.detsByClass.start[c + 1] - idx.detsByClass.start[c];
-    const res: ClassMatches = {
+    out.push({
       numGts: 0,
       numIgnored: 0,
       numDets,
       tp: Array.from({ length: T }, () => new Uint8Array(numDets)),
       fp: Array.from({ length: T }, () => new Uint8Array(numDets)),
-    };
-    for (let im = 0; im < idx.numImages; im++) matchImage(ds, dim, idx, c * idx.numImages + im, posInClass, opts, res, scratch);
-    out.push(res);
+    });
+  }
+  // Image-major: the groups are independent, and an image's rows (one stretch of the tables in
+  // reader order) stay in cache across its classes instead of being fetched once per class.
+  for (let im = 0; im < idx.numImages; im++) {
+    for (let c = 0; c < idx.numClasses; c++) matchImage(ds, dim, idx, c * idx.numImages + im, posInClass, opts, out[c], scratch);
   }
   return out;
 }
@@ -81,8 +87,12 @@ class Scratch {
   covered = new Uint8Array(16);
   maxIou = new Float64Array(16);
   argmax = new Int32Array(16);
+  /** [D, G] IoU of the current group. */
+  iou = new Float64Array(256);
+  quads?: { dets: QuadTables; gts: QuadTables; threshold: number };
 
   ensure(G: number, D: number): void {
+    if (D * G > this.iou.length) this.iou = new Float64Array(Math.max(D * G, 2 * this.iou.length));
     if (G > this.ignored.length) {
       this.ignored = new Uint8Array(Math.max(G, 2 * this.ignored.length));
       this.covered = new Uint8Array(this.ignored.length);
@@ -128,9 +138,10 @@ function matchImage(
     }
     return;
   }
-  const detRows = gatherRows(ds.dets.boxes, dim, detItems, d0, d1);
-  const gtRows = gatherRows(ds.gts.boxes, dim, gtItems, g0, g1);
-  const iou = opts.polyIoU === 'devkit' && ds.geometry === 'poly' ? devkitPolyIoUMatrix(detRows, gtRows, Math.min(...opts.thresholds)) : pairwiseIoU(ds.geometry, detRows, gtRows, { legacyPlusOne: opts.legacyPlusOne });
+  let iou: Float64Array = scratch.iou;
+  if (scratch.quads) devkitPolyIoUInto(iou, scratch.quads.dets, detItems, d0, D, scratch.quads.gts, gtItems, g0, G, scratch.quads.threshold);
+  else if (ds.geometry === 'hbb') hbbIoUInto(iou, ds.dets.boxes, detItems, d0, D, ds.gts.boxes, gtItems, g0, G, opts.legacyPlusOne);
+  else iou = pairwiseIoU(ds.geometry, gatherRows(ds.dets.boxes, dim, detItems, d0, d1), gatherRows(ds.gts.boxes, dim, gtItems, g0, g1), { legacyPlusOne: opts.legacyPlusOne });
   for (let i = 0; i < D; i++) argmaxRow(iou, i * G, G, ignored, opts.argmaxOrder, maxIou, argmax, i);
   for (let t = 0; t < T; t++) {
     const thr = opts.thresholds[t];

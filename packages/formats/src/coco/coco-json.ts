@@ -119,7 +119,7 @@ class CocoAccumulator {
   }
 
   private category(value: unknown, field: string): void {
-    const r = checkEntry(cocoCategorySchema, value, field);
+    const r = checkEntry(cocoCategorySchema(), value, field);
     if (!r.ok) return this.sink.fail({ file: this.file, field: r.field }, r.reason);
     const c = r.value;
     if (this.categories.has(c.id)) return this.sink.fail({ file: this.file, field: `${field}.id` }, `duplicate category id ${c.id}`);
@@ -151,7 +151,7 @@ class CocoAccumulator {
     let a: CocoAnnotationEntry;
     if (isPlainCocoAnnotation(value)) a = value; // the common shape, without zod's per-entry cost
     else {
-      const r = checkEntry(cocoAnnotationSchema, value, field);
+      const r = checkEntry(cocoAnnotationSchema(), value, field);
       if (!r.ok) return this.sink.fail({ file: this.file, field: r.field }, r.reason);
       a = r.value;
     }

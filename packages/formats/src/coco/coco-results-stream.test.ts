@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../errors.js';
-import { scanCocoResults, type CocoResult } from './coco-results.js';
+import { scanCocoResultFields, scanCocoResults, type CocoResult } from './coco-results.js';
 import { streamCocoResults } from './coco-results-stream.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'formats-results-stream-'));
@@ -114,5 +114,19 @@ describe('streamCocoResults (byte-level reader of big results files)', () => {
     expect(fail('[{"image_id":1,"category_id":1,"bbox":[0,0,1,1],"score":1},,')).toBe(' [1]: invalid JSON near byte 59: empty entry (two commas, or a comma before "]")');
     expect(fail('[{"image_id":1,"category_id":1,"bbox":[0,0,1,1],"score":1}')).toMatch(/^: invalid JSON: the file ends inside the top-level array/);
     expect(fail('[{"image_id":1,"category_id":1,"bbox":[0,0,-1,1],"score":1}]')).toMatch(/^ \[0\]\.bbox\[2\]: width must be ≥ 0/);
+  });
+
+  it('scanCocoResultFields hands over the same fields as scanCocoResults, parsed and streamed', () => {
+    const text = JSON.stringify([{ image_id: 3, category_id: 2, bbox: [1.5, -2, 3, 4e-3], score: 0.25 }, { score: 1, bbox: [0, 0, 0, 0], image_id: 4, category_id: 1, extra: '\u00e9' }]);
+    const file = path.join(tmp, `fields${k++}.json`);
+    fs.writeFileSync(file, text);
+    for (const streamAboveBytes of [Infinity, 0]) {
+      const objects: number[][] = [];
+      scanCocoResults(file, (r, i) => objects.push([r.imageId, r.categoryId, ...r.bbox, r.score, i]), { streamAboveBytes });
+      const fields: number[][] = [];
+      expect(scanCocoResultFields(file, (f, i) => fields.push([f.imageId, f.categoryId, f.x, f.y, f.w, f.h, f.score, i]), { streamAboveBytes })).toBe(2);
+      expect(fields).toEqual(objects);
+      expect(fields[0]).toEqual([3, 2, 1.5, -2, 3, 4e-3, 0.25, 0]);
+    }
   });
 });

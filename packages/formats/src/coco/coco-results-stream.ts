@@ -5,7 +5,7 @@
  * "bbox":[x,y,w,h],"score":0.9}`. `JSON.parse` turns each into an object and an array (most of
  * the time of a large evaluation went to building and collecting them), so entries of exactly
  * that shape are read straight from the bytes: keys compared as bytes, numbers converted exactly
- * (see `readNumber`), values checked as `cocoResultSchema` checks them. Anything else — another
+ * (see `readJsonNumber`), values checked as `cocoResultSchema` checks them. Anything else — another
  * key, an escape, a string where a number belongs, a negative width, a non-safe-integer id, a
  * number that overflows — makes the fast path give up on that entry only: the entry is cut out
  * by a byte scanner, `JSON.parse`d and validated with the zod schema, so values and error
@@ -15,7 +15,9 @@ import { FormatError } from '../errors.js';
 import { readChunk, withOpenFile } from '../read-file.js';
 import { MAX_ELEMENT_BYTES } from './json-array-stream.js';
 import { checkEntry, cocoResultSchema } from './coco-schema.js';
-import type { CocoResultVisitor } from './coco-results.js';
+import { jsonNumber, readJsonNumber } from './json-number.js';
+import { CocoResultFields, resultOf } from './coco-result-fields.js';
+import type { CocoResultFieldsVisitor, CocoResultVisitor } from './coco-results.js';
 
 const READ_BYTES = 4 << 20;
 /** An entry is tried on the fast path only with this many bytes (or the file's end) ahead. */
@@ -24,8 +26,6 @@ const LOOKAHEAD = 1 << 12;
 const WS = new Uint8Array(256);
 for (const c of [0x20, 0x0a, 0x0d, 0x09]) WS[c] = 1;
 const KEYS = ['image_id', 'category_id', 'bbox', 'score'].map((k) => Buffer.from(k));
-/** Exact powers of ten (10^0 … 10^22 are exact doubles). */
-const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 /** Byte buffer over the file with refill; `pos` is the cursor, `base` the file offset of buf[0]. */
 class Source {
@@ -76,22 +76,18 @@ class Source {
 }
 
 /** Fields of the entry the fast path read last. */
-class Entry {
-  imageId = 0;
-  categoryId = 0;
-  x = 0;
-  y = 0;
-  w = 0;
-  h = 0;
-  score = 0;
-}
 
 /** Visits every entry of a results file (streamed); returns the number of entries. */
 export function streamCocoResults(file: string, visit: CocoResultVisitor): number {
+  return streamCocoResultFields(file, (f, index) => visit(resultOf(f), index));
+}
+
+/** `streamCocoResults` handing over the fields (no object per entry). */
+export function streamCocoResultFields(file: string, visit: CocoResultFieldsVisitor): number {
   return withOpenFile(file, (fd) => readAll(new Source(file, fd), visit));
 }
 
-function readAll(src: Source, visit: CocoResultVisitor): number {
+function readAll(src: Source, visit: CocoResultFieldsVisitor): number {
   const file = src.file;
   src.fill(0, 3);
   if (src.len >= 3 && src.buf[0] === 0xef && src.buf[1] === 0xbb && src.buf[2] === 0xbf) src.pos = 3;
@@ -99,7 +95,7 @@ function readAll(src: Source, visit: CocoResultVisitor): number {
   if (first === -1) throw new FormatError({ file }, src.base + src.len === 0 ? 'empty file: expected JSON' : 'invalid JSON: the file ends before the top-level array');
   if (first !== 0x5b) throw new FormatError({ file }, `expected a JSON array at the top level, got ${first === 0x7b ? 'object' : first === 0x22 ? 'string' : first === 0x74 || first === 0x66 ? 'boolean' : first === 0x6e ? 'null' : 'number'}`);
   src.pos++;
-  const e = new Entry();
+  const e = new CocoResultFields();
   let index = 0;
   if (src.peek() === 0x5d) {
     src.pos++;
@@ -110,7 +106,7 @@ function readAll(src: Source, visit: CocoResultVisitor): number {
     src.fill(src.pos, LOOKAHEAD);
     const start = src.pos;
     if (fastEntry(src, e)) {
-      visit({ imageId: e.imageId, categoryId: e.categoryId, bbox: [e.x, e.y, e.w, e.h], score: e.score }, index);
+      visit(e, index);
     } else {
       src.pos = start;
       slowEntry(src, index, visit);
@@ -140,7 +136,7 @@ function expectEnd(src: Source, n: number): number {
  * Reads one entry of the common shape at `src.pos` into `e`; false (cursor anywhere) when the
  * entry is anything else, or when the lookahead ends inside it.
  */
-function fastEntry(src: Source, e: Entry): boolean {
+function fastEntry(src: Source, e: CocoResultFields): boolean {
   const b = src.buf;
   const end = src.len;
   let p = src.pos;
@@ -166,9 +162,9 @@ function fastEntry(src: Source, e: Entry): boolean {
       p++;
       for (let j = 0; j < 4; j++) {
         while (p < end && WS[b[p]]) p++;
-        p = readNumber(b, p, end);
+        p = readJsonNumber(b, p, end);
         if (p < 0) return false;
-        const v = numberOut;
+        const v = jsonNumber.value;
         if (j === 0) e.x = v;
         else if (j === 1) e.y = v;
         else if (j === 2) e.w = v;
@@ -178,11 +174,11 @@ function fastEntry(src: Source, e: Entry): boolean {
         p++;
       }
     } else {
-      p = readNumber(b, p, end);
+      p = readJsonNumber(b, p, end);
       if (p < 0) return false;
-      if (key === 0) e.imageId = numberOut;
-      else if (key === 1) e.categoryId = numberOut;
-      else e.score = numberOut;
+      if (key === 0) e.imageId = jsonNumber.value;
+      else if (key === 1) e.categoryId = jsonNumber.value;
+      else e.score = jsonNumber.value;
     }
     while (p < end && WS[b[p]]) p++;
     if (p >= end) return false;
@@ -203,86 +199,18 @@ function fastEntry(src: Source, e: Entry): boolean {
   return true;
 }
 
+/** Index of the key `b[from, to)` in KEYS, or -1. The four keys differ in length: one compare. */
 function keyIndex(b: Buffer, from: number, to: number): number {
   const n = to - from;
-  for (let k = 0; k < KEYS.length; k++) {
-    const key = KEYS[k];
-    if (key.length !== n) continue;
-    let i = 0;
-    while (i < n && b[from + i] === key[i]) i++;
-    if (i === n) return k;
-  }
-  return -1;
-}
-
-/** The value `readNumber` read last (a module slot: no allocation per number). */
-let numberOut = 0;
-
-/**
- * Reads a JSON number at p; returns the index after it (value in `numberOut`), or -1 when the
- * bytes are not a JSON number ending before `end`. Exactly `JSON.parse`'s value: with at most
- * 15 significant digits and a decimal exponent within ±22, mantissa and power of ten are exact
- * doubles and one multiplication or division rounds correctly (Clinger's fast path); anything
- * else goes through `Number()` of the token, which is V8's own conversion.
- */
-function readNumber(b: Buffer, p: number, end: number): number {
-  const start = p;
-  let neg = false;
-  if (b[p] === 0x2d) {
-    neg = true;
-    p++;
-  }
-  let mant = 0;
-  let digits = 0; // significant digits in mant
-  let exp10 = 0;
-  if (p >= end) return -1;
-  if (b[p] === 0x30) p++;
-  else if (b[p] >= 0x31 && b[p] <= 0x39) {
-    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) {
-      if (digits > 0 || b[p] !== 0x30) {
-        mant = mant * 10 + (b[p] - 0x30);
-        digits++;
-      }
-      p++;
-    }
-  } else return -1;
-  if (p < end && b[p] === 0x2e) {
-    p++;
-    const f0 = p;
-    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) {
-      if (digits > 0 || b[p] !== 0x30) {
-        mant = mant * 10 + (b[p] - 0x30);
-        digits++;
-      }
-      exp10--;
-      p++;
-    }
-    if (p === f0) return -1;
-  }
-  if (p < end && (b[p] === 0x65 || b[p] === 0x45)) {
-    p++;
-    let eneg = false;
-    if (p < end && (b[p] === 0x2b || b[p] === 0x2d)) eneg = b[p++] === 0x2d;
-    const e0 = p;
-    let ev = 0;
-    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) {
-      if (ev < 1e6) ev = ev * 10 + (b[p] - 0x30);
-      p++;
-    }
-    if (p === e0) return -1;
-    exp10 += eneg ? -ev : ev;
-  }
-  if (p >= end) return -1; // the token may go on past the lookahead
-  let v: number;
-  if (digits <= 15 && exp10 >= -22 && exp10 <= 22) v = exp10 < 0 ? mant / POW10[-exp10] : mant * POW10[exp10];
-  else if (mant === 0) v = 0;
-  else v = Number(b.toString('latin1', neg ? start + 1 : start, p));
-  numberOut = neg ? -v : v;
-  return p;
+  const k = n === 8 ? 0 : n === 11 ? 1 : n === 4 ? 2 : n === 5 ? 3 : -1;
+  if (k < 0) return -1;
+  const key = KEYS[k];
+  for (let i = 0; i < n; i++) if (b[from + i] !== key[i]) return -1;
+  return k;
 }
 
 /** Cuts the entry out with a byte scanner, `JSON.parse`s it and checks it with the zod schema. */
-function slowEntry(src: Source, index: number, visit: CocoResultVisitor): void {
+function slowEntry(src: Source, index: number, visit: CocoResultFieldsVisitor): void {
   const file = src.file;
   const start = src.pos;
   let p = start;
@@ -331,8 +259,8 @@ function slowEntry(src: Source, index: number, visit: CocoResultVisitor): void {
   } catch (err) {
     throw new FormatError({ file, field: `[${index}]` }, `invalid JSON in the entry starting at byte ${at}: ${(err as Error).message}`);
   }
-  const r = checkEntry(cocoResultSchema, value, `[${index}]`);
+  const r = checkEntry(cocoResultSchema(), value, `[${index}]`);
   if (!r.ok) throw new FormatError({ file, field: r.field }, r.reason);
   const v = r.value;
-  visit({ imageId: v.image_id, categoryId: v.category_id, bbox: v.bbox, score: v.score }, index);
+  visit(new CocoResultFields().set(v.image_id, v.category_id, v.bbox, v.score), index);
 }

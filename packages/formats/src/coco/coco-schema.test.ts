@@ -21,7 +21,7 @@ describe('isPlainCocoAnnotation (the zod-free fast path)', () => {
   it('is true only where cocoAnnotationSchema accepts, and true for the common shape', () => {
     fc.assert(
       fc.property(annotation, (a) => {
-        if (isPlainCocoAnnotation(a)) expect(cocoAnnotationSchema.safeParse(a).success).toBe(true);
+        if (isPlainCocoAnnotation(a)) expect(cocoAnnotationSchema().safeParse(a).success).toBe(true);
       }),
       { numRuns: 2000, seed: 3 },
     );

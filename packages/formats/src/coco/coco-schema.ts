@@ -7,63 +7,77 @@
  * Cross-entry rules (unique ids, unique non-empty category names, references that resolve)
  * are checked by the readers, which know the whole file.
  */
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { FormatError, show } from '../errors.js';
+import { lazyModule } from '../lazy-module.js';
 
-export const cocoIdSchema = z.number({ error: 'expected an integer id' }).int({ error: 'expected a safe integer id (|id| < 2^53; larger ids are rounded by JSON parsers)' });
+// zod is loaded, and the schemas built, on first use: a run that never meets an entry outside
+// the readers' fast paths does not pay for it (tens of milliseconds of start-up per command).
+const zod = lazyModule<{ z: typeof Zod }>('zod');
 
-const flag01 = (what: string) => z.union([z.literal(0), z.literal(1)], { error: `${what} must be 0 or 1` });
+function buildSchemas(z: typeof Zod) {
+  const id = z.number({ error: 'expected an integer id' }).int({ error: 'expected a safe integer id (|id| < 2^53; larger ids are rounded by JSON parsers)' });
+  const flag01 = (what: string) => z.union([z.literal(0), z.literal(1)], { error: `${what} must be 0 or 1` });
+  const bbox = z.tuple(
+    [
+      z.number({ error: 'x must be a finite number' }),
+      z.number({ error: 'y must be a finite number' }),
+      z.number({ error: 'width must be a finite number' }).nonnegative({ error: 'width must be ≥ 0 (bbox is [x, y, w, h])' }),
+      z.number({ error: 'height must be a finite number' }).nonnegative({ error: 'height must be ≥ 0 (bbox is [x, y, w, h])' }),
+    ],
+    { error: 'expected [x, y, w, h] (4 finite numbers)' },
+  );
+  const category = z.object({
+    id,
+    name: z.string({ error: 'expected a category name (string)' }).min(1, { error: 'category name must not be empty' }),
+    supercategory: z.unknown().optional(),
+  });
+  const size = (what: string) => z.number({ error: `expected a positive integer ${what}` }).int({ error: `${what} must be an integer` }).positive({ error: `${what} must be > 0` });
+  const image = (nameKey: 'file_name' | 'filename', sizeOptional: boolean) =>
+    z.object({
+      id,
+      [nameKey]: z.string({ error: `expected "${nameKey}" (string)` }).min(1, { error: `"${nameKey}" must not be empty` }),
+      width: sizeOptional ? size('width').optional() : size('width'),
+      height: sizeOptional ? size('height').optional() : size('height'),
+    });
+  const annotation = z.object({
+    id,
+    image_id: id,
+    category_id: id,
+    bbox,
+    area: z.number({ error: 'area must be a finite number' }).nonnegative({ error: 'area must be ≥ 0 (a negative area falls in no COCO area range)' }).optional(),
+    iscrowd: flag01('iscrowd').optional(),
+    ignore: flag01('ignore').optional(),
+  });
+  const result = z.object({ image_id: id, category_id: id, bbox, score: z.number({ error: 'score must be a finite number' }) });
+  return { id, bbox, category, image, annotation, result };
+}
 
-export const cocoBboxSchema = z.tuple(
-  [
-    z.number({ error: 'x must be a finite number' }),
-    z.number({ error: 'y must be a finite number' }),
-    z.number({ error: 'width must be a finite number' }).nonnegative({ error: 'width must be ≥ 0 (bbox is [x, y, w, h])' }),
-    z.number({ error: 'height must be a finite number' }).nonnegative({ error: 'height must be ≥ 0 (bbox is [x, y, w, h])' }),
-  ],
-  { error: 'expected [x, y, w, h] (4 finite numbers)' },
-);
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+const built = (): Schemas => (schemas ??= buildSchemas(zod().z));
 
-export const cocoCategorySchema = z.object({
-  id: cocoIdSchema,
-  name: z.string({ error: 'expected a category name (string)' }).min(1, { error: 'category name must not be empty' }),
-  supercategory: z.unknown().optional(),
-});
-
-const sizeSchema = (what: string) => z.number({ error: `expected a positive integer ${what}` }).int({ error: `${what} must be an integer` }).positive({ error: `${what} must be > 0` });
+/** An id: a safe integer. */
+export const cocoIdSchema = (): Schemas['id'] => built().id;
+/** `bbox`: `[x, y, w, h]`, finite, w and h ≥ 0. */
+export const cocoBboxSchema = (): Schemas['bbox'] => built().bbox;
+/** A `categories[]` entry. */
+export const cocoCategorySchema = (): Schemas['category'] => built().category;
+/** An `annotations[]` entry. */
+export const cocoAnnotationSchema = (): Schemas['annotation'] => built().annotation;
+/** A results entry. */
+export const cocoResultSchema = (): Schemas['result'] => built().result;
 
 /**
  * `images[]` entry; `nameKey` is `file_name` (COCO) or `filename` (HIT-UAV's variant).
  * `width`/`height` may be left out only when `sizeOptional` (an evaluator does not need them;
  * a data loader does); when present they are always checked.
  */
-export function cocoImageSchema(nameKey: 'file_name' | 'filename', sizeOptional = false) {
-  return z.object({
-    id: cocoIdSchema,
-    [nameKey]: z.string({ error: `expected "${nameKey}" (string)` }).min(1, { error: `"${nameKey}" must not be empty` }),
-    width: sizeOptional ? sizeSchema('width').optional() : sizeSchema('width'),
-    height: sizeOptional ? sizeSchema('height').optional() : sizeSchema('height'),
-  });
+export function cocoImageSchema(nameKey: 'file_name' | 'filename', sizeOptional = false): ReturnType<Schemas['image']> {
+  return built().image(nameKey, sizeOptional);
 }
 
-export const cocoAnnotationSchema = z.object({
-  id: cocoIdSchema,
-  image_id: cocoIdSchema,
-  category_id: cocoIdSchema,
-  bbox: cocoBboxSchema,
-  area: z.number({ error: 'area must be a finite number' }).nonnegative({ error: 'area must be ≥ 0 (a negative area falls in no COCO area range)' }).optional(),
-  iscrowd: flag01('iscrowd').optional(),
-  ignore: flag01('ignore').optional(),
-});
-
-export const cocoResultSchema = z.object({
-  image_id: cocoIdSchema,
-  category_id: cocoIdSchema,
-  bbox: cocoBboxSchema,
-  score: z.number({ error: 'score must be a finite number' }),
-});
-
-export type CocoResultEntry = z.infer<typeof cocoResultSchema>;
+export type CocoResultEntry = Zod.infer<Schemas['result']>;
 
 /** `annotations[17].bbox[2]` from a base path and a zod issue path. */
 export function jsonPath(base: string, path: readonly PropertyKey[]): string {
@@ -76,7 +90,7 @@ export function jsonPath(base: string, path: readonly PropertyKey[]): string {
  * Validates `value` against `schema`; on failure returns the first problem as
  * `{ field: 'annotations[17].area', reason }`, with the offending value shown.
  */
-export function checkEntry<T>(schema: z.ZodType<T>, value: unknown, base: string): { ok: true; value: T } | { ok: false; field: string; reason: string } {
+export function checkEntry<T>(schema: Zod.ZodType<T>, value: unknown, base: string): { ok: true; value: T } | { ok: false; field: string; reason: string } {
   const r = schema.safeParse(value);
   if (r.success) return { ok: true, value: r.data };
   const issue = r.error.issues[0];
@@ -87,7 +101,7 @@ export function checkEntry<T>(schema: z.ZodType<T>, value: unknown, base: string
 }
 
 /** Like `checkEntry` but throws a FormatError naming file and JSON path. */
-export function parseEntry<T>(schema: z.ZodType<T>, value: unknown, file: string, base: string): T {
+export function parseEntry<T>(schema: Zod.ZodType<T>, value: unknown, file: string, base: string): T {
   const r = checkEntry(schema, value, base);
   if (!r.ok) throw new FormatError({ file, field: r.field }, r.reason);
   return r.value;
@@ -121,4 +135,4 @@ export function isPlainCocoAnnotation(value: unknown): value is CocoAnnotationEn
   return isFlag(a.iscrowd) && isFlag(a.ignore);
 }
 
-export type CocoAnnotationEntry = z.infer<typeof cocoAnnotationSchema>;
+export type CocoAnnotationEntry = Zod.infer<Schemas['annotation']>;

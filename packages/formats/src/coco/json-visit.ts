@@ -9,11 +9,14 @@
  * report errors as FormatErrors naming the file (and line:column or byte offset).
  */
 import fs from 'node:fs';
-import { JSONParser, TokenType, type ParsedTokenInfo } from '@streamparser/json';
+import type { JSONParser, ParsedTokenInfo, TokenType } from '@streamparser/json';
+import { lazyModule } from '../lazy-module.js';
 import { FormatError, fsError } from '../errors.js';
 import { readChunk } from '../read-file.js';
 import { readTextFile } from '../text-lines.js';
 import { streamJsonArray } from './json-array-stream.js';
+
+const streamparser = lazyModule<typeof import('@streamparser/json')>('@streamparser/json');
 
 export const DEFAULT_STREAM_ABOVE_BYTES = 64 * 1024 * 1024;
 /**
@@ -109,6 +112,7 @@ function visitStreamed(file: string, plan: JsonVisitPlan): JsonVisitResult {
   const kinds = new Map<string, JsonKind>();
   const keys = new Set(plan.arrays ?? []);
   const paths = plan.root === 'array' ? ['$.*'] : [...keys].map((k) => `$.${k}.*`);
+  const { JSONParser, TokenType } = streamparser();
   const parser = new JSONParser({ paths: paths.length ? paths : ['$.__none__'], keepStack: false });
   const counters = new Map<string, number>();
   // Track the root kind and the kind of each top-level value from the token stream.
@@ -214,6 +218,7 @@ function firstByteKind(bytes: Uint8Array): JsonKind {
 }
 
 function tokenKind(t: TokenType): JsonKind {
+  const { TokenType } = streamparser();
   switch (t) {
     case TokenType.LEFT_BRACE: return 'object';
     case TokenType.LEFT_BRACKET: return 'array';

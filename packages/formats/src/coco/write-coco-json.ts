@@ -20,7 +20,7 @@ export interface CocoWriteInput {
 /** The COCO JSON object `writeCocoJson` writes; checks every entry and that every id resolves. */
 export function toCocoJson(data: CocoWriteInput): Record<string, unknown> {
   const images = data.images.map((i, k) => check(cocoImageSchema('file_name'), { id: i.id, file_name: i.fileName, width: i.width, height: i.height }, `images[${k}]`));
-  const categories = data.categories.map((c, k) => check(cocoCategorySchema, { id: c.id, name: c.name, ...(c.supercategory ? { supercategory: c.supercategory } : {}) }, `categories[${k}]`));
+  const categories = data.categories.map((c, k) => check(cocoCategorySchema(), { id: c.id, name: c.name, ...(c.supercategory ? { supercategory: c.supercategory } : {}) }, `categories[${k}]`));
   const imageIds = new Set(data.images.map((i) => i.id));
   const categoryIds = new Set(data.categories.map((c) => c.id));
   const annotations = data.annotations.map((a, i) => {
@@ -35,7 +35,7 @@ export function toCocoJson(data: CocoWriteInput): Record<string, unknown> {
       iscrowd: a.iscrowd ?? 0,
     };
     if (a.ignore !== undefined) out.ignore = a.ignore;
-    return check(cocoAnnotationSchema, out, `annotations[${i}]`);
+    return check(cocoAnnotationSchema(), out, `annotations[${i}]`);
   });
   return { ...(data.info ? { info: data.info } : {}), images, categories, annotations };
 }
@@ -47,7 +47,7 @@ export function writeCocoJson(file: string, data: CocoWriteInput): void {
 
 /** Writes a COCO results list atomically, one entry per line (readable and diffable). */
 export function writeCocoResults(file: string, results: readonly CocoResult[]): void {
-  const lines = results.map((r, i) => JSON.stringify(check(cocoResultSchema, { image_id: r.imageId, category_id: r.categoryId, bbox: [...r.bbox], score: r.score }, `[${i}]`)));
+  const lines = results.map((r, i) => JSON.stringify(check(cocoResultSchema(), { image_id: r.imageId, category_id: r.categoryId, bbox: [...r.bbox], score: r.score }, `[${i}]`)));
   writeFileAtomic(file, lines.length ? `[\n${lines.join(',\n')}\n]\n` : '[]\n');
 }
 

@@ -16,8 +16,8 @@
  * Other `key:value` header lines (one token, a colon) are skipped with a notice.
  */
 import { IssueSink, type ReadOptions, type SkippedRecord } from '../errors.js';
-import { parseDecimal, splitFields } from '../number-grammar.js';
-import { forEachLine, forEachLineOfText } from '../text-lines.js';
+import { parseDecimal, scanDecimalField, scannedField, splitFields } from '../number-grammar.js';
+import { forEachLineOfText, forEachLineSpan } from '../text-lines.js';
 
 export interface DotaObject {
   /** Four corners `[x1, y1, …, x4, y4]` in pixels, in file order. */
@@ -61,13 +61,13 @@ export interface DotaHeader {
 /** Scans a labelTxt file line by line, calling `visit` per object; returns the header values. */
 export function scanDotaTxt(file: string, visit: DotaObjectVisitor, opts: DotaReadOptions = {}): DotaHeader {
   const state = new DotaScanState(file, visit, opts);
-  forEachLine(file, (line, lineNo) => state.line(line, lineNo));
+  forEachLineSpan(file, (text, start, end, lineNo) => state.span(text, start, end, lineNo));
   return state.finish();
 }
 
 /** Reads a DOTA-v1 labelTxt file into objects. */
 export function readDotaTxt(file: string, opts: DotaReadOptions = {}): DotaLabelFile {
-  return collect(file, opts, (state) => forEachLine(file, (line, lineNo) => state.line(line, lineNo)));
+  return collect(file, opts, (state) => forEachLineSpan(file, (text, start, end, lineNo) => state.span(text, start, end, lineNo)));
 }
 
 /** Parses DOTA-v1 labelTxt text; `file` is used in error messages. */
@@ -109,6 +109,25 @@ class DotaScanState {
   ) {
     this.sink = opts.sink ?? new IssueSink(opts.lenient);
     if (opts.classes) this.classSet = new Set(opts.classes);
+  }
+
+  /**
+   * The line `text[start, end)`: a plain object line (ASCII, fields one space apart, nothing
+   * around) is read in place; anything else — a header, tabs, runs of spaces, non-ASCII, a bad
+   * field, an unknown class — takes the general path (`line`), which reads it or names the problem.
+   */
+  span(text: string, start: number, end: number, lineNo: number): void {
+    if (start === end) return;
+    const fields = objectLineFast(text, start, end, this.poly);
+    if (fields !== 0) {
+      const className = text.slice(fastClass.start, fastClass.end);
+      if (!this.classSet || this.classSet.has(className)) {
+        if (fields === 9) this.missingDifficult++;
+        this.visit(this.poly, className, fastClass.difficult, lineNo);
+        return;
+      }
+    }
+    this.line(text.slice(start, end), lineNo);
   }
 
   line(raw: string, lineNo: number): void {
@@ -174,6 +193,43 @@ class DotaScanState {
     }
     this.visit(poly, className, difficult, lineNo);
   }
+}
+
+/** Where `objectLineFast` found the class name, and the difficult value it read. */
+const fastClass = { start: 0, end: 0, difficult: 0 };
+
+/**
+ * `x1 y1 … x4 y4 class [difficult]` read from `text[start, end)` into `poly` when the line is
+ * plain: 8 numbers (`scanDecimalField`), a class of printable ASCII, difficult `0`, `1` or `2`
+ * or none, single spaces, nothing around. Returns the field count (9 or 10; class and difficult
+ * in `fastClass`), or 0 for any other line. A plain line starts with a number, so it is never
+ * a `key:value` header.
+ */
+export function objectLineFast(text: string, start: number, end: number, poly: Float64Array): number {
+  let i = start - 1;
+  for (let k = 0; k < 8; k++) {
+    const v = scanDecimalField(text, i + 1, end);
+    if (v !== v) return 0; // NaN: not a plain number (or an empty field)
+    poly[k] = v;
+    i = scannedField.end;
+    if (i === end) return 0;
+  }
+  const c0 = ++i;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) break;
+    if (c < 0x21 || c > 0x7e) return 0;
+  }
+  if (i === c0) return 0;
+  fastClass.start = c0;
+  fastClass.end = i;
+  fastClass.difficult = 0;
+  if (i === end) return 9;
+  if (i + 2 !== end) return 0;
+  const d = text.charCodeAt(i + 1) - 0x30;
+  if (d < 0 || d > 2) return 0;
+  fastClass.difficult = d;
+  return 10;
 }
 
 /** Explains a wrong field count, spotting the common "polygon with 3 points" case. */

@@ -14,7 +14,9 @@
  * object is an error, not "the first one wins").
  */
 import fs from 'node:fs';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { lazyModule } from '../lazy-module.js';
+
+const fastXmlParser = lazyModule<typeof import('fast-xml-parser')>('fast-xml-parser');
 import { FormatError, IssueSink, fsError, type ReadOptions, type SkippedRecord } from '../errors.js';
 import { parseDecimal, parseInteger } from '../number-grammar.js';
 import { clip } from '../dota/dota-txt.js';
@@ -58,7 +60,7 @@ export interface VocReadOptions extends ReadOptions {
 }
 
 type Node = Record<string, unknown>;
-const META = XMLParser.getMetaDataSymbol() as unknown as string;
+const XML_META = (): string => fastXmlParser().XMLParser.getMetaDataSymbol() as unknown as string;
 
 /** Reads a VOC / DroneVehicle / roLabelImg XML annotation file. */
 export function readVocXml(file: string, opts: VocReadOptions = {}): VocAnnotation {
@@ -117,6 +119,7 @@ class VocDoc {
     if (text.length > VOC_MAX_BYTES) throw new FormatError({ file }, `XML text is ${text.length} characters; a VOC annotation above ${VOC_MAX_BYTES} is refused`);
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    const { XMLParser, XMLValidator } = fastXmlParser();
     const valid = XMLValidator.validate(body);
     if (valid !== true) throw new FormatError({ file, line: valid.err.line }, `invalid XML: ${valid.err.msg}`);
     let parsed: Node;
@@ -146,7 +149,7 @@ class VocDoc {
   }
 
   lineOf(node: unknown): number | undefined {
-    const start = isNode(node) ? (node[META] as { startIndex?: number } | undefined)?.startIndex : undefined;
+    const start = isNode(node) ? (node[XML_META()] as { startIndex?: number } | undefined)?.startIndex : undefined;
     if (start === undefined) return undefined;
     let lo = 0;
     let hi = this.lineStarts.length - 1;

@@ -7,7 +7,7 @@
  * (mAP off by ~2e-5); this port gives the devkit's value bit for bit (same double operations in
  * the same order). Quadrilaterals only, as the devkit (`n1 = n2 = 4`).
  */
-import { polyIoU } from '@babelrs/boxes';
+import { convexQuadIoU, quadTables, type QuadTables } from './convex-quad-iou.js';
 
 const EPS = 1e-8;
 const MAXN = 51;
@@ -161,93 +161,92 @@ export function devkitPolyIoU(p: Float64Array, pAt: number, q: Float64Array, qAt
  * overlap with the detection is 0 are skipped, as the devkit skips them (0 here).
  *
  * With `threshold`, only the pairs that can decide a match get the (slow, 48 clip steps)
- * devkit value. Where both quads are convex with an area ≥ 1 px², the devkit and the exact IoU
- * agree to ~1e-12 (rounding, and the devkit's 1e-8 px² clipping epsilon), far inside the margin
- * m = 1e-6. Of such pairs a row (one detection) needs the devkit value only where the exact IoU
- * is within m of the threshold (above or below?), or within 2m of the row's best when that is
- * ≥ threshold − m and another pair is within 2m of it too (which GT is the argmax? — a single
- * clear best stays the argmax); every other such pair keeps its exact value,
+ * devkit value. Where both quads are convex with an area ≥ 1 px² ("regular"), the devkit and
+ * the exact IoU agree to ~1e-12 (rounding, and the devkit's 1e-8 px² clipping epsilon), far
+ * inside the margin m = 1e-6. Of such pairs a row (one detection) needs the devkit value only
+ * where the exact IoU is within m of the threshold (above or below?), or within 2m of the row's
+ * best when that is ≥ threshold − m and another pair is within 2m of it too (which GT is the
+ * argmax? — a single clear best stays the argmax); every other such pair keeps its exact value,
  * which cannot cross the threshold or become the argmax in the devkit either. Pairs with a
  * non-convex or tiny quad always get the devkit value.
  */
 export function devkitPolyIoUMatrix(dets: Float64Array, gts: Float64Array, threshold?: number): Float64Array {
   const D = dets.length / 8;
   const G = gts.length / 8;
-  const exact = threshold === undefined ? undefined : polyIoU(dets, gts, { mode: 'iou' });
   const out = new Float64Array(D * G);
-  const dh = hbbs(dets);
-  const gh = hbbs(gts);
-  const dRegular = regularQuads(dets);
-  const gRegular = regularQuads(gts);
-  const m = SHORTCUT_MARGIN;
-  for (let i = 0; i < D; i++) {
-    const dx1 = dh[4 * i];
-    const dy1 = dh[4 * i + 1];
-    const dx2 = dh[4 * i + 2];
-    const dy2 = dh[4 * i + 3];
-    let best = -Infinity; // best exact IoU of the row over regular pairs
-    let nearBest = 0; // regular pairs within 2m of it: an argmax the exact IoU cannot settle
-    if (exact && dRegular[i]) {
-      for (let j = 0; j < G; j++) if (gRegular[j] && exact[i * G + j] > best) best = exact[i * G + j];
-      for (let j = 0; j < G; j++) if (gRegular[j] && exact[i * G + j] >= best - 2 * m) nearBest++;
-    }
-    for (let j = 0; j < G; j++) {
-      const iw = Math.max(Math.min(gh[4 * j + 2], dx2) - Math.max(gh[4 * j], dx1) + 1, 0);
-      const ih = Math.max(Math.min(gh[4 * j + 3], dy2) - Math.max(gh[4 * j + 1], dy1) + 1, 0);
-      if (iw * ih <= 0) continue;
-      if (exact && dRegular[i] && gRegular[j]) {
-        const e = exact[i * G + j];
-        const nearThreshold = Math.abs(e - threshold!) < m;
-        const contender = nearBest > 1 && best >= threshold! - m && e >= best - 2 * m;
-        if (!nearThreshold && !contender) {
-          out[i * G + j] = e;
-          continue;
-        }
-      }
-      out[i * G + j] = devkitPolyIoU(gts, 8 * j, dets, 8 * i);
-    }
-  }
+  devkitPolyIoUInto(out, quadTables(dets), identity(D), 0, D, quadTables(gts), identity(G), 0, G, threshold);
   return out;
+}
+
+function identity(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
 }
 
 const SHORTCUT_MARGIN = 1e-6;
 
-/** 1 where a packed quad is strictly convex (either orientation) with area ≥ 1 px². */
-function regularQuads(poly: Float64Array): Uint8Array {
-  const n = poly.length / 8;
-  const out = new Uint8Array(n);
-  for (let r = 0; r < n; r++) {
-    const at = 8 * r;
-    let pos = 0;
-    let neg = 0;
-    let twiceArea = 0;
-    for (let k = 0; k < 4; k++) {
-      const ax = poly[at + 2 * k];
-      const ay = poly[at + 2 * k + 1];
-      const bx = poly[at + ((2 * k + 2) % 8)];
-      const by = poly[at + ((2 * k + 3) % 8)];
-      const cx = poly[at + ((2 * k + 4) % 8)];
-      const cy = poly[at + ((2 * k + 5) % 8)];
-      const turn = (bx - ax) * (cy - by) - (by - ay) * (cx - bx);
-      if (turn > 0) pos++;
-      else if (turn < 0) neg++;
-      twiceArea += ax * by - ay * bx;
-    }
-    out[r] = (pos === 4 || neg === 4) && Math.abs(twiceArea) >= 2 && Number.isFinite(twiceArea) ? 1 : 0;
-  }
-  return out;
-}
+/** Per-row scratch: exact IoU per GT column (0 without overlap), grown on demand. */
+let exactRow = new Float64Array(64);
 
-/** [N, 4] axis-aligned bounds (xmin, ymin, xmax, ymax) of packed polygons. */
-function hbbs(poly: Float64Array): Float64Array {
-  const n = poly.length / 8;
-  const out = new Float64Array(4 * n);
-  for (let r = 0; r < n; r++) {
-    const at = 8 * r;
-    out[4 * r] = Math.min(poly[at], poly[at + 2], poly[at + 4], poly[at + 6]);
-    out[4 * r + 1] = Math.min(poly[at + 1], poly[at + 3], poly[at + 5], poly[at + 7]);
-    out[4 * r + 2] = Math.max(poly[at], poly[at + 2], poly[at + 4], poly[at + 6]);
-    out[4 * r + 3] = Math.max(poly[at + 1], poly[at + 3], poly[at + 5], poly[at + 7]);
+/**
+ * `devkitPolyIoUMatrix` of detections `detIdx[d0 .. d0+D)` and GTs `gtIdx[g0 .. g0+G)` (rows of
+ * the tables, built once per dataset), written to `out[0 .. D·G)` — what the matcher runs per
+ * (class, image) group, without gathering rows or allocating.
+ */
+export function devkitPolyIoUInto(
+  out: Float64Array,
+  dets: QuadTables,
+  detIdx: Int32Array,
+  d0: number,
+  D: number,
+  gts: QuadTables,
+  gtIdx: Int32Array,
+  g0: number,
+  G: number,
+  threshold?: number,
+): void {
+  if (exactRow.length < G) exactRow = new Float64Array(Math.max(G, 2 * exactRow.length));
+  const m = SHORTCUT_MARGIN;
+  const dh = dets.bounds;
+  const gh = gts.bounds;
+  for (let i = 0; i < D; i++) {
+    const di = detIdx[d0 + i];
+    const dx1 = dh[4 * di];
+    const dy1 = dh[4 * di + 1];
+    const dx2 = dh[4 * di + 2];
+    const dy2 = dh[4 * di + 3];
+    const row = i * G;
+    const exact = threshold !== undefined && dets.regular[di] === 1;
+    let best = -Infinity; // best exact IoU of the row over regular pairs
+    let anyExact = false;
+    for (let j = 0; j < G; j++) {
+      const gj = gtIdx[g0 + j];
+      out[row + j] = 0;
+      const iw = Math.max(Math.min(gh[4 * gj + 2], dx2) - Math.max(gh[4 * gj], dx1) + 1, 0);
+      const ih = Math.max(Math.min(gh[4 * gj + 3], dy2) - Math.max(gh[4 * gj + 1], dy1) + 1, 0);
+      const overlaps = iw * ih > 0;
+      if (exact && gts.regular[gj] === 1) {
+        // HBBs a pixel apart: the quads are disjoint and the exact IoU is 0.
+        const e = overlaps ? convexQuadIoU(dets, di, gts, gj) : 0;
+        exactRow[j] = e;
+        if (e > best) best = e;
+        anyExact ||= overlaps;
+      } else if (overlaps) out[row + j] = devkitPolyIoU(gts.poly, 8 * gj, dets.poly, 8 * di);
+    }
+    if (!anyExact) continue;
+    let nearBest = 0; // regular pairs within 2m of the best: an argmax the exact IoU cannot settle
+    for (let j = 0; j < G; j++) if (gts.regular[gtIdx[g0 + j]] === 1 && exactRow[j] >= best - 2 * m) nearBest++;
+    for (let j = 0; j < G; j++) {
+      const gj = gtIdx[g0 + j];
+      if (gts.regular[gj] !== 1) continue;
+      const iw = Math.max(Math.min(gh[4 * gj + 2], dx2) - Math.max(gh[4 * gj], dx1) + 1, 0);
+      const ih = Math.max(Math.min(gh[4 * gj + 3], dy2) - Math.max(gh[4 * gj + 1], dy1) + 1, 0);
+      if (iw * ih <= 0) continue;
+      const e = exactRow[j];
+      const nearThreshold = Math.abs(e - threshold!) < m;
+      const contender = nearBest > 1 && best >= threshold! - m && e >= best - 2 * m;
+      out[row + j] = nearThreshold || contender ? devkitPolyIoU(gts.poly, 8 * gj, dets.poly, 8 * di) : e;
+    }
   }
-  return out;
 }

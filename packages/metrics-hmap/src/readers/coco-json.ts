@@ -10,7 +10,8 @@
  * (voc-family protocols); images are ordered by id, classes are `classes` if given, else the
  * categories ordered by id. HIT-UAV's COCO-like variant (`annotation`, `filename`) is read too.
  */
-import { FormatError, readCocoJson, scanCocoResults, type JsonVisitOptions } from '@babelrs/formats';
+import fs from 'node:fs';
+import { FormatError, readCocoJsonColumns, scanCocoResultFields, type JsonVisitOptions } from '@babelrs/formats';
 import { MetricsInputError } from '../errors.js';
 import type { EvalDataset, EvalImage } from '../types.js';
 import { checkClassList } from './class-list.js';
@@ -37,7 +38,7 @@ export interface CocoGroundTruth {
 
 /** Reads a COCO instances file into images, classes and the GT table. */
 export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): CocoGroundTruth {
-  const coco = readCocoJson(file, { streamAboveBytes: opts.streamAboveBytes, imageSize: 'optional' });
+  const coco = readCocoJsonColumns(file, { streamAboveBytes: opts.streamAboveBytes, imageSize: 'optional' });
   const imgs = [...coco.images].sort((a, b) => a.id - b.id); // pycocotools evaluates images by ascending id
   const imageIndexById = new Map<number | string, number>(imgs.map((im, i) => [im.id, i]));
   const cats = [...coco.categories].sort((a, b) => a.id - b.id);
@@ -51,8 +52,8 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
     const k = classes.indexOf(c.name);
     if (k >= 0) classIndexByCategoryId.set(c.id, k);
   }
-  const anns = coco.annotations;
-  const n = anns.length;
+  const a = coco.annotations;
+  const n = a.count;
   const gts = {
     boxes: new Float64Array(n * 4),
     labels: new Int32Array(n),
@@ -62,26 +63,26 @@ export function readCocoGroundTruth(file: string, opts: CocoReadOptions = {}): C
     area: new Float64Array(n),
     boxArea: new Float64Array(n),
   };
-  anns.forEach((a, i) => {
-    gts.imageIndex[i] = imageIndexById.get(a.imageId)!;
-    const k = classIndexByCategoryId.get(a.categoryId);
-    if (k === undefined) throw new FormatError({ file, field: `${coco.variant.annotationsKey}[${i}].category_id` }, `category "${categoryNameById.get(a.categoryId)}" is not in the class list`);
+  for (let i = 0; i < n; i++) {
+    gts.imageIndex[i] = imageIndexById.get(a.imageId[i])!;
+    const k = classIndexByCategoryId.get(a.categoryId[i]);
+    if (k === undefined) throw new FormatError({ file, field: `${coco.variant.annotationsKey}[${i}].category_id` }, `category "${categoryNameById.get(a.categoryId[i])}" is not in the class list`);
     gts.labels[i] = k;
-    putXywh(a.bbox, gts.boxes, i);
-    gts.area[i] = a.area;
-    gts.boxArea[i] = a.bbox[2] * a.bbox[3];
-    gts.crowd[i] = a.iscrowd;
-    gts.difficult[i] = a.iscrowd === 1 || a.ignore === 1 ? 1 : 0;
-  });
+    const x = a.bbox[4 * i];
+    const y = a.bbox[4 * i + 1];
+    const w = a.bbox[4 * i + 2];
+    const h = a.bbox[4 * i + 3];
+    gts.boxes[4 * i] = x;
+    gts.boxes[4 * i + 1] = y;
+    gts.boxes[4 * i + 2] = x + w;
+    gts.boxes[4 * i + 3] = y + h;
+    gts.area[i] = a.area[i];
+    gts.boxArea[i] = w * h;
+    gts.crowd[i] = a.iscrowd[i];
+    gts.difficult[i] = a.iscrowd[i] === 1 || a.ignore[i] === 1 ? 1 : 0;
+  }
   const images = imgs.map((im) => ({ name: im.fileName }));
   return { file, images, imageIndexById, classes, classIndexByCategoryId, categoryNameById, dataset: { geometry: 'hbb', classes, images, gts } };
-}
-
-function putXywh(b: readonly number[], out: Float64Array, row: number): void {
-  out[4 * row] = b[0];
-  out[4 * row + 1] = b[1];
-  out[4 * row + 2] = b[0] + b[2];
-  out[4 * row + 3] = b[1] + b[3];
 }
 
 export interface CocoResultsReadOptions extends JsonVisitOptions {
@@ -96,26 +97,33 @@ export interface CocoResultsReadOptions extends JsonVisitOptions {
 
 /** Reads a COCO results list against its ground truth; returns the complete dataset. */
 export function readCocoResults(file: string, gt: CocoGroundTruth, opts: CocoResultsReadOptions = {}): EvalDataset {
-  const boxes = new Growable(Float64Array, 4);
-  const labels = new Growable(Int32Array);
-  const imageIndex = new Growable(Int32Array);
-  const scores = new Growable(Float64Array);
-  const area = new Growable(Float64Array);
   const numImages = gt.images.length;
   const topK = opts.maxDetsPerImageClass === undefined ? undefined : new TopKPerGroup(numImages * gt.classes.length, opts.maxDetsPerImageClass);
-  scanCocoResults(
+  // Without a cut every entry is kept: room for as many rows as the file can hold (a valid entry
+  // takes ≥ 56 bytes) up front, so the columns never double and copy. Pages never written are
+  // never committed, so the estimate's slack costs address space only.
+  const rows = topK ? 1024 : Math.min(Math.ceil(fileBytes(file) / 50) + 16, 1 << 23);
+  const boxes = new Growable(Float64Array, 4, rows);
+  const labels = new Growable(Int32Array, 1, rows);
+  const imageIndex = new Growable(Int32Array, 1, rows);
+  const scores = new Growable(Float64Array, 1, rows);
+  const area = new Growable(Float64Array, 1, rows);
+  const imageOf = denseIndex(gt.imageIndexById);
+  const classOf = denseIndex(gt.classIndexByCategoryId);
+  scanCocoResultFields(
     file,
     (r, i) => {
-      const im = gt.imageIndexById.get(r.imageId);
-      if (im === undefined) throw new FormatError({ file, field: `[${i}].image_id` }, `unknown image id ${r.imageId} (not in the ground truth)`);
-      const k = gt.classIndexByCategoryId.get(r.categoryId);
-      if (k === undefined) {
-        const name = gt.categoryNameById.get(r.categoryId);
-        throw new FormatError({ file, field: `[${i}].category_id` }, name !== undefined ? `category "${name}" is not in the class list` : `unknown category id ${r.categoryId}`);
+      const { imageId, categoryId, x, y, w, h, score } = r;
+      const im = imageOf(imageId);
+      if (im < 0) throw new FormatError({ file, field: `[${i}].image_id` }, `unknown image id ${imageId} (not in the ground truth)`);
+      const k = classOf(categoryId);
+      if (k < 0) {
+        const name = gt.categoryNameById.get(categoryId);
+        throw new FormatError({ file, field: `[${i}].category_id` }, name !== undefined ? `category "${name}" is not in the class list` : `unknown category id ${categoryId}`);
       }
       let row = labels.length;
       if (topK) {
-        row = topK.offer(k * numImages + im, r.score);
+        row = topK.offer(k * numImages + im, score);
         if (row < 0) return; // below the cut of its (image, category): can never count
       }
       if (row === labels.length) {
@@ -125,16 +133,15 @@ export function readCocoResults(file: string, gt: CocoGroundTruth, opts: CocoRes
         scores.pushRow();
         area.pushRow();
       }
-      const b = r.bbox;
       const at = 4 * row;
-      boxes.data[at] = b[0];
-      boxes.data[at + 1] = b[1];
-      boxes.data[at + 2] = b[0] + b[2];
-      boxes.data[at + 3] = b[1] + b[3];
+      boxes.data[at] = x;
+      boxes.data[at + 1] = y;
+      boxes.data[at + 2] = x + w;
+      boxes.data[at + 3] = y + h;
       labels.data[row] = k;
       imageIndex.data[row] = im;
-      scores.data[row] = r.score;
-      area.data[row] = b[2] * b[3];
+      scores.data[row] = score;
+      area.data[row] = w * h;
     },
     opts,
   );
@@ -156,6 +163,32 @@ export function readCocoResults(file: string, gt: CocoGroundTruth, opts: CocoRes
       ...withBoxArea(area.gather(order)),
     },
   };
+}
+
+/** The file's size, 0 when it cannot be read (the reader then names the problem). */
+function fileBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `id → index` (−1 when absent) of a Map with integer keys: a typed-array table when the ids
+ * are small non-negative integers (1..N, as COCO files number them), so the per-detection
+ * lookup of millions of results is an array read rather than a hash lookup.
+ */
+function denseIndex(map: Map<number | string, number>): (id: number) => number {
+  let max = -1;
+  for (const id of map.keys()) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return (id) => map.get(id) ?? -1;
+    if (id > max) max = id;
+  }
+  if (max > 4 * map.size + 1024) return (id) => map.get(id) ?? -1;
+  const table = new Int32Array(max + 1).fill(-1);
+  for (const [id, i] of map) table[id as number] = i;
+  return (id) => (id >= 0 && id <= max && Number.isInteger(id) ? table[id] : -1);
 }
 
 function withBoxArea(a: Float64Array): { area: Float64Array; boxArea: Float64Array } {

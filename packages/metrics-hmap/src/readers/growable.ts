@@ -12,8 +12,10 @@ export class Growable<T extends Float64Array | Int32Array | Uint8Array> {
     private readonly ctor: TypedCtor<T>,
     /** Values per row. */
     private readonly width = 1,
+    /** Rows to make room for at once (a reader's estimate saves the doubling copies). */
+    initialRows = 1024,
   ) {
-    this.buf = new ctor(1024 * width);
+    this.buf = new ctor(Math.max(1, initialRows) * width);
   }
 
   /** Index of a new row's first value; the caller writes `width` values from there. */
@@ -39,9 +41,15 @@ export class Growable<T extends Float64Array | Int32Array | Uint8Array> {
     return this.buf;
   }
 
-  /** The filled part, trimmed (a copy, so the doubling slack is freed). */
+  /**
+   * The filled part, as a view (no copy of millions of rows). The slack after it is at most the
+   * filled size and was never written: zero-filled pages the OS has not committed, so it costs
+   * address space, not resident memory. A nearly empty buffer is copied instead.
+   */
   finish(): T {
-    return (this.buf as Float64Array).slice(0, this.length * this.width) as T;
+    const n = this.length * this.width;
+    const buf = this.buf as Float64Array;
+    return (2 * n >= buf.length ? buf.subarray(0, n) : buf.slice(0, n)) as T;
   }
 
   /** Rows `order[i]`, packed in that order; then releases this column's buffer. */

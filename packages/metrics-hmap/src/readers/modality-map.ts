@@ -1,18 +1,25 @@
+import { createRequire } from 'node:module';
 import { FormatError, jsonPath } from '@babelrs/formats';
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { MetricsInputError } from '../errors.js';
 import type { EvalImage } from '../types.js';
 import { readJsonFile } from './read-text.js';
 
-/** `{ image name: modality }`: an object of non-empty strings. */
-export const modalityMapSchema = z.record(z.string(), z.string({ error: 'modality must be a non-empty string' }).min(1, { error: 'modality must be a non-empty string' }), {
-  error: 'expected an object {image name: modality}',
-});
+/**
+ * `{ image name: modality }`: an object of non-empty strings. Built (and zod loaded) on first
+ * use: most runs have no modality map, and zod costs tens of milliseconds of start-up.
+ */
+export function modalityMapSchema() {
+  const { z } = createRequire(import.meta.url)('zod') as { z: typeof Zod };
+  return z.record(z.string(), z.string({ error: 'modality must be a non-empty string' }).min(1, { error: 'modality must be a non-empty string' }), {
+    error: 'expected an object {image name: modality}',
+  });
+}
 
 /** Reads a `{ image name: modality }` JSON map (COCO: `file_name`; DOTA: the label file's base name). */
 export function readModalityMap(file: string): Record<string, string> {
   const obj = readJsonFile(file);
-  const r = modalityMapSchema.safeParse(obj);
+  const r = modalityMapSchema().safeParse(obj);
   if (!r.success) {
     const issue = r.error.issues[0];
     const key = issue.path.length ? JSON.stringify(String(issue.path[0])) : undefined;

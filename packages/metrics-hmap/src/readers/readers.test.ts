@@ -86,6 +86,27 @@ describe('COCO JSON reader', () => {
   });
 });
 
+describe('COCO results: id lookups (a table for ids 0..~4N, a Map otherwise)', () => {
+  it('reads sparse and huge ids the same as small ones, and names an unknown id in either case', () => {
+    for (const base of [0, 1e12]) {
+      const g = write(`coco/ids-${base}.json`, JSON.stringify({
+        images: [{ id: base + 7, file_name: 'a' }, { id: base + 3, file_name: 'b' }],
+        categories: [{ id: base + 40, name: 'ship' }],
+        annotations: [{ id: 1, image_id: base + 3, category_id: base + 40, bbox: [0, 0, 10, 10] }],
+      }));
+      const d = write(`coco/ids-dets-${base}.json`, JSON.stringify([{ image_id: base + 3, category_id: base + 40, bbox: [0, 0, 10, 10], score: 0.5 }, { image_id: base + 7, category_id: base + 40, bbox: [1, 1, 2, 2], score: 0.4 }]));
+      const ds = readCocoDataset(g, d);
+      expect(ds.images.map((i) => i.name)).toEqual(['b', 'a']);
+      expect(Array.from(ds.dets.imageIndex)).toEqual([0, 1]);
+      expect(evaluateProtocol(ds, 'voc').mAP).toBe(1);
+      for (const [field, value, message] of [['image_id', base + 5, `unknown image id ${base + 5} (not in the ground truth)`], ['category_id', base + 41, `unknown category id ${base + 41}`]] as const) {
+        const bad = write(`coco/ids-bad-${base}-${field}.json`, JSON.stringify([{ image_id: base + 3, category_id: base + 40, bbox: [0, 0, 1, 1], score: 1, [field]: value }]));
+        expect(() => readCocoDataset(g, bad)).toThrow(`[0].${field}: ${message}`);
+      }
+    }
+  });
+});
+
 describe('streamed COCO reading (files of 64 MiB or more; forced here with streamAboveBytes: 0)', () => {
   it('gives exactly the dataset JSON.parse gives, on a reference case', () => {
     const dir = path.join(CASES_DIR, 'std', 'coco_map_50_95');
