@@ -94,7 +94,7 @@ describe('input errors: exit 1, one line naming the file or key, nothing written
     const f = path.join(tmp, 'typo.yaml');
     fs.writeFileSync(f, 'extends: mini-soi\nmodel:\n  fusoin: lvsa\n');
     const r = await cli('run', '-c', f, '--out', path.join(tmp, 'never1'));
-    expect(r).toEqual({ code: EXIT_INPUT, out: '', err: `babelrs: ${f}: model.fusoin: unknown key (expected one of preset, layers, fusion, heads)` });
+    expect(r).toEqual({ code: EXIT_INPUT, out: '', err: `babelrs: ${f}: model.fusoin: unknown key (expected one of preset, layers, fusion, heads, neckScales)` });
     expect(fs.existsSync(path.join(tmp, 'never1'))).toBe(false);
   });
 

@@ -17,7 +17,7 @@ describe('detectorPreset', () => {
       expect(JSON.parse(JSON.stringify(c))).toEqual(c);
       expect(configuredModalities(c)).toEqual(['sar', 'rgb', 'ir']);
     }
-    expect(pyramidStrides(detectorPreset('tiny'))).toEqual([4, 8, 16]);
+    expect(pyramidStrides(detectorPreset('tiny'))).toEqual([2, 4, 8, 16]);
   });
 
   it('overrides replace top-level fields', () => {

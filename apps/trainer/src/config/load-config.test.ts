@@ -6,6 +6,8 @@ import { InputError, UsageError } from '../errors.js';
 import { configToYaml, loadConfig } from './load-config.js';
 import { PRESETS } from './presets.js';
 import { runConfigSchema } from './schema.js';
+import { pyramidStrides } from '@babelrs/detector';
+import { detectorConfigOf } from '../pipeline/stage-adapter.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'babelrs-config-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -39,6 +41,13 @@ describe('presets', () => {
     expect(c.model.heads).toEqual({ sar: 'gfl', rgb: 'oriented-rcnn', ir: 'oriented-rcnn' });
     expect(loadConfig({ preset: 'soi-det-small' }).model.heads).toEqual({ sar: 'gfl', rgb: 'rotated-fcos', ir: 'rotated-fcos' });
     expect(loadConfig({ preset: 'mini-soi' }).model.heads).toEqual({ sar: 'gfl', rgb: 'rotated-fcos', ir: 'rotated-fcos' });
+  });
+
+  it('model.neckScales sets the pyramid (mini-soi: strides 4/8/16); absent, the preset keeps its own', () => {
+    expect(pyramidStrides(detectorConfigOf(loadConfig({ preset: 'mini-soi' })))).toEqual([4, 8, 16]);
+    expect(pyramidStrides(detectorConfigOf(loadConfig({ preset: 'mini-soi', sets: ['model.neckScales=[4, 2, 1, 0.5]'] })))).toEqual([2, 4, 8, 16]);
+    expect(pyramidStrides(detectorConfigOf(loadConfig({ preset: 'soi-det-small' })))).toEqual([4, 8, 16, 32]);
+    expect(errorOf(() => loadConfig({ sets: ['model.neckScales=[3]'] })).message).toBe('--set model.neckScales: model.neckScales.0: expected one of 4, 2, 1, 0.5');
   });
 });
 

@@ -152,6 +152,11 @@ function configError(issue: z.core.$ZodIssue, origins: Origins): Error {
 function errorAt(key: string, what: string, origins: Origins): Error {
   let source = origins.get(key);
   if (source === undefined) for (const [k, v] of origins) if (k.startsWith(`${key}.`)) source = v;
+  // an element of a value set as a whole (`--set model.neckScales=[3]` → model.neckScales.0)
+  for (let k = key; source === undefined && k.includes('.'); ) {
+    k = k.slice(0, k.lastIndexOf('.'));
+    source = origins.get(k);
+  }
   source ??= 'config';
   return source.startsWith('--set') ? new UsageError(`${source}: ${key}: ${what}`) : new InputError(`${source}: ${key}: ${what}`);
 }

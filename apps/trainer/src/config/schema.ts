@@ -45,6 +45,12 @@ const modelSchema = z.strictObject({
   layers: z.array(positiveInt).min(1),
   fusion: z.enum(FUSIONS),
   heads: perModality(z.enum(HEAD_TYPES)),
+  /**
+   * Scale factors of the simple feature pyramid (4, 2, 1, 0.5: strides patch/4 … patch·2); absent:
+   * the preset's. mini-soi uses [2, 1, 0.5] (strides 4/8/16): cheaper steps than the tiny preset's
+   * stride-2 level, so that `npm start` stays under 15 minutes.
+   */
+  neckScales: z.array(z.number().refine((v) => [4, 2, 1, 0.5].includes(v), { message: 'expected one of 4, 2, 1, 0.5' })).min(1).optional(),
 });
 
 const pretrainSchema = z.strictObject({

@@ -31,8 +31,10 @@ export type Detector = MultiModalDetector;
 export function detectorConfigOf(config: RunConfig): DetectorConfig {
   const m = config.model;
   try {
+    const base = detectorPreset(m.preset);
     return detectorPreset(m.preset, {
       imageSize: config.data.imageSize,
+      ...(m.neckScales ? { neck: { ...base.neck, scaleFactors: [...m.neckScales] } } : {}),
       layers: m.layers.map((l) => l - 1),
       fusion: m.fusion === 'lvsa' ? { name: 'lvsa', tau: config.pretrain.tau } : { name: m.fusion },
       heads: { sar: { type: m.heads.sar }, rgb: { type: m.heads.rgb }, ir: { type: m.heads.ir } },
