@@ -4,6 +4,8 @@
  * `runInference`, `predict`) and @babelrs/csia (`pretrain`, `exportVit`, `crossModalRetrieval`).
  * Everything else in the trainer works on `StageSession`s and plain result objects.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadSafetensorsIntoModule, saveModuleSafetensors, StateDictError, tf } from '@babelrs/core';
 import type { DetectionSample, Modality } from '@babelrs/datasets';
 import {
@@ -257,8 +259,103 @@ export function pretrainAvailable(config?: RunConfig): string | undefined {
   const api = csia as unknown as Record<string, unknown>;
   if (typeof api.pretrain !== 'function') return 'stage 1 (CSIA pretraining) is not available in this build: @babelrs/csia does not export `pretrain`; run with --set pretrain.enabled=false (or `babelrs finetune --init none`)';
   if (config && config.data.kind !== 'mini-soi') return `data.kind ${config.data.kind}: stage 1 in this trainer builds its instruction data from the synthetic mini-SOI scenes only; pretrain on mini-soi and fine-tune with --init <vit.safetensors>, or set pretrain.enabled=false`;
-  if (config && config.pretrain.lm !== 'tiny') return 'pretrain.lm: loading a local Qwen2 folder is not wired into the trainer yet (use lm: tiny)';
+  if (config && config.pretrain.lm !== 'tiny') return lmFolderProblem(config.pretrain.lm.path);
   return undefined;
+}
+
+/**
+ * What is missing from a local Hugging Face Qwen2 folder (config.json, tokenizer.json, the
+ * safetensors weights), checked before any work; undefined when all are there. Relative paths
+ * resolve against the working folder, as data.root does.
+ */
+function lmFolderProblem(given: string): string | undefined {
+  const dir = path.resolve(given);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return `pretrain.lm.path: no such folder: ${dir} (expected a Hugging Face Qwen2 folder: config.json, tokenizer.json, *.safetensors)`;
+  for (const f of ['config.json', 'tokenizer.json']) {
+    if (!fs.existsSync(path.join(dir, f))) return `pretrain.lm.path: ${path.join(dir, f)} is missing (a Hugging Face Qwen2 folder needs config.json, tokenizer.json and model.safetensors or model.safetensors.index.json)`;
+  }
+  if (!fs.existsSync(path.join(dir, 'model.safetensors')) && !fs.existsSync(path.join(dir, 'model.safetensors.index.json'))) {
+    return `pretrain.lm.path: ${dir} holds neither model.safetensors nor model.safetensors.index.json (the LM's weights)`;
+  }
+  return undefined;
+}
+
+/** A pretrained LM and its tokenizer, from a local Hugging Face Qwen2 folder. */
+interface LoadedLm {
+  tokenizer: csia.TextTokenizer;
+  lm: csia.Qwen2ForCausalLM;
+}
+
+/**
+ * Loads `pretrain.lm.path`: the tokenizer with InternVL's image tokens added (`<img>`, `</img>`,
+ * `<IMG_CONTEXT>`, next free ids when absent) and the Qwen2 LM with its weights. When the
+ * tokenizer now has more ids than the LM's vocab_size, the embeddings grow to fit (InternVL's
+ * resize; the new rows start at the mean embedding). Every failure is one InputError naming the file.
+ */
+function loadLmFolder(given: string): LoadedLm {
+  const why = lmFolderProblem(given);
+  if (why) throw new InputError(why);
+  const dir = path.resolve(given);
+  let tokenizer: csia.TextTokenizer;
+  let lm: csia.Qwen2ForCausalLM;
+  try {
+    tokenizer = csia.TextTokenizer.fromFile(dir, { extraSpecialTokens: Object.values(csia.IMAGE_TOKENS) });
+    for (const t of ['<|endoftext|>', '<|im_start|>', '<|im_end|>']) tokenizer.tokenId(t); // the chat format and padding need them
+  } catch (err) {
+    throw new InputError(`pretrain.lm.path: ${describeLmError(err, dir)}`);
+  }
+  try {
+    lm = csia.loadQwen2(dir);
+  } catch (err) {
+    throw new InputError(`pretrain.lm.path: ${describeLmError(err, dir)}`);
+  }
+  if (tokenizer.vocabSize > lm.config.vocab_size) lm = resizeVocab(lm, tokenizer.vocabSize);
+  return { tokenizer, lm };
+}
+
+function describeLmError(err: unknown, dir: string): string {
+  if (err instanceof StateDictError) {
+    const r = err.report;
+    const where = `${dir} (weights vs config.json)`;
+    if (r.mismatched.length) return `${where}: "${r.mismatched[0].key}" has shape [${r.mismatched[0].got.join(', ')}], config.json's model expects [${r.mismatched[0].expected.join(', ')}]`;
+    if (r.missing.length) return `${where}: "${r.missing[0]}" is missing (${r.missing.length} key(s) in all)`;
+    if (r.unexpected.length) return `${where}: "${r.unexpected[0]}" is not a key of a Qwen2 model`;
+  }
+  return (err as Error).message.split('\n')[0];
+}
+
+/**
+ * A copy of `lm` with `vocabSize` rows in its input (and untied output) embedding: the old rows
+ * kept, the new ones set to the mean of the old (InternVL adds its image tokens this way on top
+ * of Qwen's vocabulary). The old model is disposed.
+ */
+function resizeVocab(lm: csia.Qwen2ForCausalLM, vocabSize: number): csia.Qwen2ForCausalLM {
+  const old = lm.config.vocab_size;
+  const grown = new csia.Qwen2ForCausalLM({ ...lm.config, vocab_size: vocabSize });
+  const dict = tf.tidy(() => {
+    const out: Record<string, tf.Tensor> = {};
+    const target = grown.stateDict();
+    for (const [name, v] of Object.entries(lm.stateDict())) {
+      const want = target[name].shape;
+      const axis = v.shape.findIndex((d, i) => d !== want[i]);
+      if (axis < 0) {
+        out[name] = tf.clone(v);
+        continue;
+      }
+      // embed_tokens [V, H] / lm_head: the vocabulary axis grows from `old` to `vocabSize`
+      const mean = tf.mean(v, axis, true);
+      const reps = v.shape.map((_, i) => (i === axis ? vocabSize - old : 1));
+      out[name] = tf.concat([v, tf.tile(mean, reps)], axis);
+    }
+    return out;
+  });
+  try {
+    grown.loadStateDict(dict);
+  } finally {
+    tf.dispose(Object.values(dict));
+    lm.dispose();
+  }
+  return grown;
 }
 
 export interface PretrainSession extends StageSession {
@@ -303,7 +400,11 @@ class CsiaPretrainSession implements PretrainSession {
     const nTrain = Math.max(1, Math.floor(0.8 * perModality));
     const train = csia.miniSoiExamples({ range: [0, nTrain], imageSize: p.imageSize, seed: config.seed, scene });
     this.heldOut = csia.miniSoiExamples({ range: [nTrain, perModality], imageSize: p.imageSize, seed: config.seed, scene, tasks: ['counting'] }).images;
-    const tokenizer = csia.trainBpeTokenizer(train.examples.flatMap((e) => [e.instruction, e.response]), { maxMerges: 400 });
+    // lm: tiny → a BPE tokenizer learnt from the instructions and a small Qwen2 trained from
+    // scratch; lm: { path } → a pretrained Qwen2 folder (its tokenizer + InternVL's image tokens).
+    const lmDir = p.lm === 'tiny' ? undefined : path.resolve(p.lm.path);
+    const loaded = lmDir === undefined ? undefined : loadLmFolder(lmDir);
+    const tokenizer = loaded?.tokenizer ?? csia.trainBpeTokenizer(train.examples.flatMap((e) => [e.instruction, e.response]), { maxMerges: 400 });
     const base = csia.csiaPreset('tiny');
     const det = detectorConfigOf(config);
     const preset: csia.CsiaPreset = {
@@ -317,7 +418,16 @@ class CsiaPretrainSession implements PretrainSession {
         fusion: config.model.fusion === 'lvsa' ? { name: 'lvsa', tau: p.tau, ramp: 'linear' } : { name: config.model.fusion },
       },
     };
-    this.vlm = new csia.VisionLanguageModel(csia.vlmConfigFor(preset, tokenizer), { seed: config.seed });
+    if (loaded) {
+      // The folder's LM (the same on resume: restore() then loads the checkpoint's weights into it).
+      const vlmConfig: csia.VlmConfig = { ...preset.model, lm: loaded.lm.config, imageTokenId: tokenizer.tokenId(csia.IMAGE_TOKENS.context) };
+      try {
+        this.vlm = new csia.VisionLanguageModel(vlmConfig, { seed: config.seed, languageModel: loaded.lm });
+      } catch (err) {
+        loaded.lm.dispose();
+        throw new InputError(`pretrain.lm.path ${lmDir}: ${(err as Error).message}`);
+      }
+    } else this.vlm = new csia.VisionLanguageModel(csia.vlmConfigFor(preset, tokenizer), { seed: config.seed });
     this.before = retrievalSummary(csia.crossModalRetrieval(this.vlm.vit, this.heldOut));
     this.bridge = new LoopBridge((hooks) =>
       csia.pretrain({
