@@ -8,6 +8,7 @@ import { loadSoiDet, type DetectionSample } from '@babelrs/datasets';
 import { buildOptimizer, fineTune, FineTuneDivergedError, loadBackboneCheckpoint, type FineTuneState } from './fine-tune.js';
 import { loadFineTuneState, saveFineTuneState } from './fine-tune-state.js';
 import { MultiModalDetector } from './multi-modal-detector.js';
+import { predict } from './predict.js';
 import { miniSoiFixture } from './testing/mini-soi-fixture.js';
 import { microConfig } from './testing/micro-config.js';
 
@@ -106,6 +107,25 @@ describe('fineTune', () => {
     await expect(fineTune({ detector, data: { root: '/nonexistent/soi', split: 'train' }, steps: 2 })).rejects.toThrow(/\/nonexistent\/soi.*not found|not found.*\/nonexistent\/soi/);
     detector.dispose();
   });
+});
+
+describe('heads chosen by config name', () => {
+  it("'oriented-rcnn' (the paper's RGB / IR head) is a built-in type: a joint step on 2 workers gives its RPN and RoI losses, predict decodes it", async () => {
+    const small = { featChannels: 16, fcChannels: 32, rpnTrainProposals: { nmsPre: 100, maxPerImg: 32 }, rpnTestProposals: { nmsPre: 100, maxPerImg: 32 }, rcnnSampleNum: 32 };
+    const cfg = microConfig({ seed: 4, heads: { sar: { type: 'gfl', options: { featChannels: 16, stackedConvs: 1 } }, rgb: { type: 'oriented-rcnn', options: small }, ir: { type: 'oriented-rcnn', options: small } } });
+    const detector = new MultiModalDetector(cfg);
+    const r = await fineTune({ detector, data: samples, steps: 2, batchSize: 6, ratios: { sar: 1, rgb: 1, ir: 1 }, optimizer: { lr: 1e-3 }, augment: false, workers: 2 });
+    const losses = r.history[1].losses!;
+    for (const m of ['rgb', 'ir']) {
+      expect(Object.keys(losses).filter((k) => k.startsWith(`${m}.`)).sort()).toEqual([`${m}.loss_bbox`, `${m}.loss_cls`, `${m}.loss_rpn_bbox`, `${m}.loss_rpn_cls`]);
+      expect(Number.isFinite(losses[m])).toBe(true);
+    }
+    expect(losses.total).toBeCloseTo(losses.sar + losses.rgb + losses.ir, 4);
+    const out = await predict(detector, samples.filter((x) => x.modality !== 'sar').slice(0, 2).map((x) => ({ path: x.imagePath, modality: x.modality })));
+    for (const p of out) expect(p.boxType).toBe('obb');
+    disposeState(r.state);
+    detector.dispose();
+  }, 120_000);
 });
 
 describe('optimizer groups and init', () => {
