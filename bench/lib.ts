@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Prng } from '@babelrs/datasets';
 
 export const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -65,14 +66,11 @@ export function writeBenchResult(name: string, results: Record<string, unknown>)
   return file;
 }
 
-/** mulberry32: the one tiny seedable generator of the benches' synthetic data (not for tests). */
+/**
+ * The benches' synthetic data generator: datasets' seeded `Prng` started at the raw mulberry32
+ * state `seed` (not for tests: tests seed `Prng` / core's `Rng` directly).
+ */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = Prng.fromState(seed >>> 0);
+  return () => prng.next();
 }

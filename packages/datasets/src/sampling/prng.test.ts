@@ -41,4 +41,12 @@ describe('Prng (mulberry32)', () => {
   it('rejects a non-finite seed', () => {
     expect(() => new Prng(Number.NaN)).toThrow(/finite/);
   });
+
+  it('fromState gives the plain mulberry32 sequence (values of the reference algorithm, also for states ≥ 2^31)', () => {
+    const a = Prng.fromState(1);
+    expect([0, 1, 2, 3, 4].map(() => a.next())).toEqual([0.6270739405881613, 0.002735721180215478, 0.5274470399599522, 0.9810509674716741, 0.9683778982143849]);
+    const b = Prng.fromState(0xfffffff0);
+    expect([0, 1, 2].map(() => b.next())).toEqual([0.8736195750534534, 0.6622341722249985, 0.8231762400828302]);
+    expect(() => Prng.fromState(Number.NaN)).toThrow(/state must be a finite number/);
+  });
 });

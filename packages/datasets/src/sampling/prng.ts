@@ -16,6 +16,18 @@ export class Prng {
     this.state = hashSeed(seed);
   }
 
+  /**
+   * A generator whose mulberry32 state is `state` as given, without the seed mixing of the
+   * constructor: the plain mulberry32(seed) sequence that other implementations produce (the
+   * benches' reference case files use it).
+   */
+  static fromState(state: number): Prng {
+    if (!Number.isFinite(state)) throw new RangeError(`Prng.fromState: state must be a finite number, got ${state}`);
+    const p = new Prng(0);
+    p.state = state | 0;
+    return p;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) | 0);
