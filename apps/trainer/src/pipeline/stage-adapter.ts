@@ -25,6 +25,7 @@ import * as csia from '@babelrs/csia';
 import type { RunConfig } from '../config/schema.js';
 import { InputError, TrainingStoppedError } from '../errors.js';
 import { LoopBridge } from '../run/loop-bridge.js';
+import { describeMisfit, restoreModel, snapshotTensors } from '../run/module-snapshot.js';
 import type { StageName, StageSession, StageSnapshot, StepRecord } from '../run/stage-session.js';
 
 export type Detector = MultiModalDetector;
@@ -67,18 +68,8 @@ export function loadDetectorWeights(detector: Detector, file: string): void {
   try {
     loadSafetensorsIntoModule(detector, file);
   } catch (err) {
-    throw new InputError(`${file}: ${describeLoadError(err)}`);
+    throw new InputError(`${file}: ${describeMisfit(err, { model: "the config's model" })}`);
   }
-}
-
-function describeLoadError(err: unknown): string {
-  if (err instanceof StateDictError) {
-    const r = err.report;
-    if (r.mismatched.length) return `"${r.mismatched[0].key}" has shape [${r.mismatched[0].got.join(', ')}], the config's model expects [${r.mismatched[0].expected.join(', ')}]`;
-    if (r.missing.length) return `"${r.missing[0]}" is missing (${r.missing.length} key(s) in all): the weights are for another model`;
-    if (r.unexpected.length) return `"${r.unexpected[0]}" is not a key of the config's model`;
-  }
-  return (err as Error).message.split('\n')[0];
 }
 
 export interface FineTuneSessionOptions {
@@ -150,25 +141,11 @@ export class FineTuneSession implements StageSession {
     // with worker threads: the weights and optimizer state of this step live in the workers
     await this.info.syncState();
     const st = this.info.getState();
-    const tensors: Record<string, tf.Tensor> = {};
-    for (const [name, v] of Object.entries(this.o.detector.stateDict())) tensors[`model.${name}`] = v.clone();
-    for (const [k, t] of Object.entries(st.optimizer.tensors)) tensors[`optim.${k}`] = t;
-    return { tensors, state: { step: st.step, seed: st.seed, optimizer: st.optimizer.meta, scaler: st.scaler, rng: st.rng } };
+    return { tensors: snapshotTensors(this.o.detector, st.optimizer.tensors), state: { step: st.step, seed: st.seed, optimizer: st.optimizer.meta, scaler: st.scaler, rng: st.rng } };
   }
 
   restore(snap: StageSnapshot, source: string): void {
-    const model: Record<string, tf.Tensor> = {};
-    const optim: Record<string, tf.Tensor> = {};
-    for (const [k, t] of Object.entries(snap.tensors)) {
-      if (k.startsWith('model.')) model[k.slice(6)] = t;
-      else if (k.startsWith('optim.')) optim[k.slice(6)] = t.clone();
-    }
-    try {
-      this.o.detector.loadStateDict(model);
-    } catch (err) {
-      tf.dispose(Object.values(optim));
-      throw new InputError(`${source}: the checkpoint does not fit this config's model: ${describeLoadError(err)}`);
-    }
+    const optim = restoreModel(this.o.detector, snap, source);
     const s = snap.state as { step: number; seed: number; optimizer: FineTuneState['optimizer']['meta']; scaler: FineTuneState['scaler']; rng: FineTuneState['rng'] };
     this.resume = { step: s.step, seed: s.seed, optimizer: { meta: s.optimizer, tensors: optim }, scaler: s.scaler, rng: s.rng };
     this.step = s.step;
@@ -314,14 +291,8 @@ function loadLmFolder(given: string): LoadedLm {
 }
 
 function describeLmError(err: unknown, dir: string): string {
-  if (err instanceof StateDictError) {
-    const r = err.report;
-    const where = `${dir} (weights vs config.json)`;
-    if (r.mismatched.length) return `${where}: "${r.mismatched[0].key}" has shape [${r.mismatched[0].got.join(', ')}], config.json's model expects [${r.mismatched[0].expected.join(', ')}]`;
-    if (r.missing.length) return `${where}: "${r.missing[0]}" is missing (${r.missing.length} key(s) in all)`;
-    if (r.unexpected.length) return `${where}: "${r.unexpected[0]}" is not a key of a Qwen2 model`;
-  }
-  return (err as Error).message.split('\n')[0];
+  const what = describeMisfit(err, { model: "config.json's model" });
+  return err instanceof StateDictError ? `${dir} (weights vs config.json): ${what}` : what;
 }
 
 /**
@@ -475,25 +446,11 @@ class CsiaPretrainSession implements PretrainSession {
   snapshot(): StageSnapshot {
     if (!this.ctx) throw new Error('pretrain: no step taken yet, nothing to snapshot');
     const st = this.ctx.getState();
-    const tensors: Record<string, tf.Tensor> = {};
-    for (const [name, v] of Object.entries(this.vlm.stateDict())) tensors[`model.${name}`] = v.clone();
-    for (const [k, t] of Object.entries(st.optimizer.tensors)) tensors[`optim.${k}`] = t;
-    return { tensors, state: { step: st.step, optimizer: st.optimizer.meta, scaler: st.scaler, rng: st.rng } };
+    return { tensors: snapshotTensors(this.vlm, st.optimizer.tensors), state: { step: st.step, optimizer: st.optimizer.meta, scaler: st.scaler, rng: st.rng } };
   }
 
   restore(snap: StageSnapshot, source: string): void {
-    const model: Record<string, tf.Tensor> = {};
-    const optim: Record<string, tf.Tensor> = {};
-    for (const [k, t] of Object.entries(snap.tensors)) {
-      if (k.startsWith('model.')) model[k.slice(6)] = t;
-      else if (k.startsWith('optim.')) optim[k.slice(6)] = t.clone();
-    }
-    try {
-      this.vlm.loadStateDict(model);
-    } catch (err) {
-      tf.dispose(Object.values(optim));
-      throw new InputError(`${source}: the checkpoint does not fit this config's model: ${describeLoadError(err)}`);
-    }
+    const optim = restoreModel(this.vlm, snap, source);
     const s = snap.state as { step: number; optimizer: csia.PretrainState['optimizer']['meta']; scaler: csia.PretrainState['scaler']; rng: csia.PretrainState['rng'] };
     this.resume = { step: s.step, optimizer: { meta: s.optimizer, tensors: optim }, scaler: s.scaler, rng: s.rng };
     this.step = s.step;

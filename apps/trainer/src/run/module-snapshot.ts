@@ -16,13 +16,9 @@ export interface TrainingParts {
 }
 
 export function snapshotParts(parts: TrainingParts, extra: Record<string, unknown>): StageSnapshot {
-  const tensors: Record<string, tf.Tensor> = {};
-  // stateDict: parameters and persistent buffers, exactly what loadStateDict expects back.
-  for (const [name, v] of Object.entries(parts.module.stateDict())) tensors[`model.${name}`] = v.clone();
   const opt = parts.optimizer.stateDict();
-  for (const [k, t] of Object.entries(opt.tensors)) tensors[`optim.${k}`] = t;
   return {
-    tensors,
+    tensors: snapshotTensors(parts.module, opt.tensors),
     state: {
       ...extra,
       optimizer: opt.meta,
@@ -32,21 +28,32 @@ export function snapshotParts(parts: TrainingParts, extra: Record<string, unknow
   };
 }
 
+/**
+ * A snapshot's tensors: copies of the module's state dict as `model.<name>` (parameters and
+ * persistent buffers, exactly what loadStateDict expects back) and the optimizer's tensors as
+ * `optim.<key>` (taken over, not copied). For stages whose optimizer lives in a library loop.
+ */
+export function snapshotTensors(module: Module, optimizerTensors: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, v] of Object.entries(module.stateDict())) tensors[`model.${name}`] = v.clone();
+  for (const [k, t] of Object.entries(optimizerTensors)) tensors[`optim.${k}`] = t;
+  return tensors;
+}
+
+/**
+ * Loads a snapshot's `model.*` tensors into `module` and returns copies of its `optim.*` tensors
+ * (the caller owns them): for stages that hand the optimizer state to a library loop.
+ */
+export function restoreModel(module: Module, snap: StageSnapshot, source: string): Record<string, tf.Tensor> {
+  const { model, optim } = splitTensors(snap, source);
+  loadModel(module, model, source);
+  return Object.fromEntries(Object.entries(optim).map(([k, t]) => [k, t.clone()]));
+}
+
 /** Restores what `snapshotParts` saved; returns the extra JSON state. */
 export function restoreParts(parts: TrainingParts, snap: StageSnapshot, source: string): Record<string, unknown> {
-  const model: Record<string, tf.Tensor> = {};
-  const optim: Record<string, tf.Tensor> = {};
-  for (const [k, t] of Object.entries(snap.tensors)) {
-    if (k.startsWith('model.')) model[k.slice(6)] = t;
-    else if (k.startsWith('optim.')) optim[k.slice(6)] = t;
-    else throw new InputError(`${source}: unexpected tensor "${k}" (expected model.* or optim.*)`);
-  }
-  try {
-    parts.module.loadStateDict(model);
-  } catch (err) {
-    if (err instanceof StateDictError) throw new InputError(`${source}: the checkpoint does not fit this config's model: ${describeMismatch(err)}`);
-    throw err;
-  }
+  const { model, optim } = splitTensors(snap, source);
+  loadModel(parts.module, model, source);
   const { optimizer, scaler, rng, ...extra } = snap.state as { optimizer?: OptimizerState['meta']; scaler?: LossScalerState; rng?: RngState } & Record<string, unknown>;
   if (optimizer === undefined) throw new InputError(`${source}: state.optimizer is missing`);
   try {
@@ -59,13 +66,46 @@ export function restoreParts(parts: TrainingParts, snap: StageSnapshot, source: 
   return extra;
 }
 
-function describeMismatch(err: StateDictError): string {
-  const r = (err as unknown as { report?: { missing: string[]; unexpected: string[]; mismatched: Array<{ key: string; expected: number[]; got: number[] }> } }).report;
-  if (r?.mismatched.length) {
-    const m = r.mismatched[0];
-    return `"${m.key}" has shape [${m.got.join(', ')}] in the checkpoint, the model expects [${m.expected.join(', ')}]${r.mismatched.length > 1 ? ` (and ${r.mismatched.length - 1} more)` : ''}`;
+function splitTensors(snap: StageSnapshot, source: string): { model: Record<string, tf.Tensor>; optim: Record<string, tf.Tensor> } {
+  const model: Record<string, tf.Tensor> = {};
+  const optim: Record<string, tf.Tensor> = {};
+  for (const [k, t] of Object.entries(snap.tensors)) {
+    if (k.startsWith('model.')) model[k.slice(6)] = t;
+    else if (k.startsWith('optim.')) optim[k.slice(6)] = t;
+    else throw new InputError(`${source}: unexpected tensor "${k}" (expected model.* or optim.*)`);
   }
-  if (r?.missing.length) return `"${r.missing[0]}" is missing from the checkpoint${r.missing.length > 1 ? ` (and ${r.missing.length - 1} more)` : ''}`;
-  if (r?.unexpected.length) return `"${r.unexpected[0]}" is in the checkpoint but not in the model`;
-  return err.message.split('\n')[0];
+  return { model, optim };
+}
+
+function loadModel(module: Module, model: Record<string, tf.Tensor>, source: string): void {
+  try {
+    module.loadStateDict(model);
+  } catch (err) {
+    if (err instanceof StateDictError) throw new InputError(`${source}: the checkpoint does not fit this config's model: ${describeMisfit(err, { where: ' in the checkpoint', model: 'the model' })}`);
+    throw err;
+  }
+}
+
+/** How a misfit is worded: where the loaded tensors came from and what model expected them. */
+export interface MisfitWording {
+  /** Said after the found shape, e.g. ' in the checkpoint' (default: nothing). */
+  where?: string;
+  /** The model that expects the tensors, e.g. "the config's model". */
+  model: string;
+}
+
+/**
+ * One line for a state dict that does not fit a model (core's StateDictError): the first
+ * mismatched key with both shapes, else the first missing or unexpected key. Any other error:
+ * its first line.
+ */
+export function describeMisfit(err: unknown, w: MisfitWording): string {
+  if (err instanceof StateDictError) {
+    const r = err.report;
+    const where = w.where ?? '';
+    if (r.mismatched.length) return `"${r.mismatched[0].key}" has shape [${r.mismatched[0].got.join(', ')}]${where}, ${w.model} expects [${r.mismatched[0].expected.join(', ')}]`;
+    if (r.missing.length) return `"${r.missing[0]}" is missing${where} (${r.missing.length} key(s) in all): the weights are for another model`;
+    if (r.unexpected.length) return `"${r.unexpected[0]}"${where} is not a key of ${w.model}`;
+  }
+  return (err as Error).message.split('\n')[0];
 }
