@@ -2,6 +2,7 @@
 // (mmcv ConvModule: keys `N.conv.weight`, `N.gn.weight`, `N.gn.bias`; no conv bias with GN).
 import * as tf from '@tensorflow/tfjs';
 import { Module, ModuleList, type Rng } from '@babelrs/core';
+import { DetHeadInputError } from './errors.js';
 import { Conv2d } from './conv2d.js';
 import { GroupNorm } from './group-norm.js';
 
@@ -37,4 +38,38 @@ export function runTower(tower: ModuleList<ConvNormAct>, x: tf.Tensor4D): tf.Ten
     for (const layer of tower) y = layer.forward(y);
     return y;
   });
+}
+
+/** What every one-stage head on the pyramid takes (GFL, rotated FCOS). */
+export interface TowerHeadOptions {
+  numClasses: number;
+  /** Channels of every input level. */
+  inChannels: number;
+  /** Stride of each level in input pixels, finest first. */
+  strides: number[];
+  /** Channels of the conv towers (default inChannels). */
+  featChannels?: number;
+  /** Convs per tower (mmdet / mmrotate 4). */
+  stackedConvs?: number;
+  /** GroupNorm groups in the towers (default min(32, featChannels)); null = no norm. */
+  normGroups?: number | null;
+  /** Seeds the initialisation. */
+  seed?: number;
+}
+
+/**
+ * Checks a one-stage head's class count and strides and registers its `cls_convs` and
+ * `reg_convs` towers on `head`; returns the towers' output channels (the input of the
+ * prediction convs).
+ */
+export function registerTowers(head: Module, name: string, opts: TowerHeadOptions, rng: Rng): number {
+  const { numClasses, inChannels, strides } = opts;
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new DetHeadInputError(`${name}: numClasses must be an integer >= 1, got ${numClasses}`);
+  if (!strides.length || strides.some((s) => !(s > 0))) throw new DetHeadInputError(`${name}: strides must be positive numbers, got [${strides.join(', ')}]`);
+  const feat = opts.featChannels ?? inChannels;
+  const groups = opts.normGroups === undefined ? Math.min(32, feat) : opts.normGroups;
+  const stacked = opts.stackedConvs ?? 4;
+  head.registerModule('cls_convs', convTower(stacked, inChannels, feat, groups, rng));
+  head.registerModule('reg_convs', convTower(stacked, inChannels, feat, groups, rng));
+  return stacked > 0 ? feat : inChannels;
 }

@@ -11,7 +11,7 @@ import { Module, ModuleList, Rng } from '@babelrs/core';
 import { atssAssign } from './atss-assigner.js';
 import { boxToDistance, distanceToBox } from './box-distance.js';
 import { Conv2d } from './conv2d.js';
-import { convTower, runTower, type ConvNormAct } from './conv-tower.js';
+import { registerTowers, runTower, type ConvNormAct, type TowerHeadOptions } from './conv-tower.js';
 import type { DecodeOptions, DetectionHead, FeatureLevel, HeadBoxType, HeadDetections, HeadTargets } from './detection-head.js';
 import { distributionFocalLoss } from './distribution-focal-loss.js';
 import { DetHeadInputError } from './errors.js';
@@ -23,18 +23,7 @@ import { qualityFocalLoss } from './quality-focal-loss.js';
 import { Scale } from './scale.js';
 import { topCandidates } from './score-candidates.js';
 
-export interface GflHeadOptions {
-  numClasses: number;
-  /** Channels of every input level. */
-  inChannels: number;
-  /** Stride of each level in input pixels, finest first. */
-  strides: number[];
-  /** Channels of the conv towers (default inChannels). */
-  featChannels?: number;
-  /** Convs per tower (mmdet 4). */
-  stackedConvs?: number;
-  /** GroupNorm groups in the towers (default min(32, featChannels)); null = no norm. */
-  normGroups?: number | null;
+export interface GflHeadOptions extends TowerHeadOptions {
   /** Bins of each side's distribution minus one (mmdet 16). */
   regMax?: number;
   /** Anchor side = anchorScale·stride (mmdet octave_base_scale 8). */
@@ -45,8 +34,6 @@ export interface GflHeadOptions {
   lossWeights?: { cls?: number; dfl?: number; bbox?: number };
   /** QFL β (2). */
   qflBeta?: number;
-  /** Seed of the weight init (default 0). */
-  seed?: number;
 }
 
 /** Raw outputs: per level class logits and side distributions, NHWC. */
@@ -86,10 +73,8 @@ export class GflHead extends Module implements DetectionHead<GflRaw> {
   constructor(opts: GflHeadOptions) {
     super();
     const { numClasses, inChannels, strides } = opts;
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new DetHeadInputError(`GflHead: numClasses must be an integer >= 1, got ${numClasses}`);
-    if (!strides.length || strides.some((s) => !(s > 0))) throw new DetHeadInputError(`GflHead: strides must be positive numbers, got [${strides.join(', ')}]`);
-    const feat = opts.featChannels ?? inChannels;
-    const groups = opts.normGroups === undefined ? Math.min(32, feat) : opts.normGroups;
+    const rng = new Rng(opts.seed ?? 0);
+    const towerOut = registerTowers(this, 'GflHead', opts, rng);
     this.numClasses = numClasses;
     this.inChannels = inChannels;
     this.strides = [...strides];
@@ -98,11 +83,6 @@ export class GflHead extends Module implements DetectionHead<GflRaw> {
     this.atssTopk = opts.atssTopk ?? 9;
     this.lossWeights = { cls: 1, dfl: 0.25, bbox: 2, ...opts.lossWeights };
     this.qflBeta = opts.qflBeta ?? 2;
-    const rng = new Rng(opts.seed ?? 0);
-    const stacked = opts.stackedConvs ?? 4;
-    this.registerModule('cls_convs', convTower(stacked, inChannels, feat, groups, rng));
-    this.registerModule('reg_convs', convTower(stacked, inChannels, feat, groups, rng));
-    const towerOut = stacked > 0 ? feat : inChannels;
     // Classifier bias −log((1 − p)/p): every anchor starts at score p, as focal-loss heads do.
     this.registerModule('gfl_cls', new Conv2d(towerOut, numClasses, { rng, biasInit: -Math.log((1 - PRIOR_PROB) / PRIOR_PROB) }));
     this.registerModule('gfl_reg', new Conv2d(towerOut, 4 * (this.regMax + 1), { rng }));

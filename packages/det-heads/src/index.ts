@@ -19,7 +19,7 @@ export { Conv2d } from './conv2d.js';
 export type { Conv2dOptions } from './conv2d.js';
 export { GroupNorm } from './group-norm.js';
 export { Scale } from './scale.js';
-export { ConvNormAct, convTower } from './conv-tower.js';
+export { ConvNormAct, convTower, type TowerHeadOptions } from './conv-tower.js';
 export { priorPoints, squareAnchors } from './prior-points.js';
 export type { LevelShape, PriorPoints } from './prior-points.js';
 export { GflHead, alignedIouHost } from './gfl-head.js';

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchedNms, normalizeObb } from '@babelrs/boxes';
 import { Module, ModuleList, Rng } from '@babelrs/core';
 import { Conv2d } from './conv2d.js';
-import { convTower, runTower, type ConvNormAct } from './conv-tower.js';
+import { registerTowers, runTower, type ConvNormAct, type TowerHeadOptions } from './conv-tower.js';
 import type { DecodeOptions, DetectionHead, FeatureLevel, HeadBoxType, HeadDetections, HeadTargets } from './detection-head.js';
 import { distanceAngleToObb } from './distance-angle-coder.js';
 import { DetHeadInputError } from './errors.js';
@@ -25,15 +25,7 @@ import { Scale } from './scale.js';
 import { topCandidates } from './score-candidates.js';
 import { bceWithLogits, sigmoidFocalLoss } from './sigmoid-focal-loss.js';
 
-export interface RotatedFcosHeadOptions {
-  numClasses: number;
-  inChannels: number;
-  strides: number[];
-  featChannels?: number;
-  /** Convs per tower (mmrotate 4). */
-  stackedConvs?: number;
-  /** GroupNorm groups (default min(32, featChannels)); null = no norm. */
-  normGroups?: number | null;
+export interface RotatedFcosHeadOptions extends TowerHeadOptions {
   /** Per level [lower, upper] of max(l, t, r, b) in pixels (default defaultRegressRanges). */
   regressRanges?: Array<[number, number]>;
   centerSampling?: boolean;
@@ -45,7 +37,6 @@ export interface RotatedFcosHeadOptions {
   kldAlpha?: number;
   /** mmrotate: cls 1, bbox 1, centerness 1. */
   lossWeights?: { cls?: number; bbox?: number; centerness?: number };
-  seed?: number;
 }
 
 export interface RotatedFcosRaw {
@@ -89,8 +80,8 @@ export class RotatedFcosHead extends Module implements DetectionHead<RotatedFcos
   constructor(opts: RotatedFcosHeadOptions) {
     super();
     const { numClasses, inChannels, strides } = opts;
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new DetHeadInputError(`RotatedFcosHead: numClasses must be an integer >= 1, got ${numClasses}`);
-    if (!strides.length || strides.some((s) => !(s > 0))) throw new DetHeadInputError(`RotatedFcosHead: strides must be positive numbers, got [${strides.join(', ')}]`);
+    const rng = new Rng(opts.seed ?? 0);
+    const towerOut = registerTowers(this, 'RotatedFcosHead', opts, rng);
     this.numClasses = numClasses;
     this.inChannels = inChannels;
     this.strides = [...strides];
@@ -101,13 +92,6 @@ export class RotatedFcosHead extends Module implements DetectionHead<RotatedFcos
     this.focal = { gamma: opts.focalGamma ?? 2, alpha: opts.focalAlpha ?? 0.25 };
     this.kld = { tau: opts.kldTau ?? 1, alpha: opts.kldAlpha ?? 1 };
     this.lossWeights = { cls: 1, bbox: 1, centerness: 1, ...opts.lossWeights };
-    const feat = opts.featChannels ?? inChannels;
-    const groups = opts.normGroups === undefined ? Math.min(32, feat) : opts.normGroups;
-    const stacked = opts.stackedConvs ?? 4;
-    const rng = new Rng(opts.seed ?? 0);
-    const towerOut = stacked > 0 ? feat : inChannels;
-    this.registerModule('cls_convs', convTower(stacked, inChannels, feat, groups, rng));
-    this.registerModule('reg_convs', convTower(stacked, inChannels, feat, groups, rng));
     this.registerModule('conv_cls', new Conv2d(towerOut, numClasses, { rng, biasInit: -Math.log((1 - PRIOR_PROB) / PRIOR_PROB) }));
     this.registerModule('conv_reg', new Conv2d(towerOut, 4, { rng }));
     this.registerModule('conv_angle', new Conv2d(towerOut, 1, { rng }));
