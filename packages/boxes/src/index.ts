@@ -21,7 +21,7 @@ export { polyToObb } from './min-area-rect.js';
 export { hbbArea, obbArea, polygonArea } from './area.js';
 export { hbbIoU } from './hbb-iou.js';
 export { polyIoU, rotatedIoU } from './rotated-iou.js';
-export { convexIntersectionArea } from './convex-intersection.js';
+export { convexIntersectionArea, convexIntersectionAreaAt } from './convex-intersection.js';
 export { clipPolygonToRect } from './clip-polygon.js';
 export { batchedNms, nms, rotatedNms } from './nms.js';
 export { Boxes, RotatedBoxes } from './structures.js';

@@ -1,8 +1,11 @@
+import { convexIntersectionAreaAt } from '@babelrs/boxes';
+
 /**
  * Exact IoU of two convex quadrilaterals, the same double operations in the same order as
  * `@babelrs/boxes` `polyIoU` takes for a convex pair (its shoelace areas, strict bounds test,
  * Sutherland–Hodgman clip of P by Q in P's first-vertex frame, fan area), so the value is the
- * same to the last bit (a test checks it) — without that function's per-call tables: the dota
+ * same to the last bit (a test checks it; the clip is boxes' own `convexIntersectionAreaAt`) —
+ * without that function's per-call tables: the dota
  * protocol calls it per (detection, GT) pair whose boxes overlap, on tables built once
  * (`quadTables`).
  */
@@ -77,12 +80,6 @@ function isRegularQuad(p: Float64Array, o: number): number {
   return convex && Math.abs(twiceArea) >= 2 && Number.isFinite(twiceArea) ? 1 : 0;
 }
 
-// Clip buffers: a convex quad clipped by 4 half-planes has at most 8 vertices; each step at
-// most doubles the count whatever the rounding, hence room for 4·2^4 vertices.
-const inp = new Float64Array(128);
-const out = new Float64Array(128);
-const clip = new Float64Array(8);
-
 /** IoU of quad `i` of `a` and quad `j` of `b`, both convex (`polyIoU(a_i, b_j)` bit for bit). */
 export function convexQuadIoU(a: QuadTables, i: number, b: QuadTables, j: number): number {
   const areaA = a.area[i];
@@ -91,78 +88,9 @@ export function convexQuadIoU(a: QuadTables, i: number, b: QuadTables, j: number
   const ab = a.bounds;
   const bb = b.bounds;
   if (ab[i * 4] >= bb[j * 4 + 2] || bb[j * 4] >= ab[i * 4 + 2] || ab[i * 4 + 1] >= bb[j * 4 + 3] || bb[j * 4 + 1] >= ab[i * 4 + 3]) return 0;
-  const inter = convexQuadIntersection(a.poly, i * 8, b.poly, j * 8);
+  // the clip polyIoU runs for a convex pair (P clipped by Q in P's first-vertex frame, fan area)
+  const inter = convexIntersectionAreaAt(a.poly, i * 8, 4, b.poly, j * 8, 4);
   if (inter <= 0) return 0;
   const denom = areaA + areaB - inter;
   return denom > 0 ? Math.min(1, inter / denom) : 0;
-}
-
-/** Area of P ∩ Q, P = p[pOff..+8], Q = q[qOff..+8] convex, either winding. */
-function convexQuadIntersection(p: Float64Array, pOff: number, q: Float64Array, qOff: number): number {
-  const ox = p[pOff];
-  const oy = p[pOff + 1];
-  let src = inp;
-  let dst = out;
-  for (let k = 0; k < 8; k += 2) {
-    src[k] = p[pOff + k] - ox;
-    src[k + 1] = p[pOff + k + 1] - oy;
-    clip[k] = q[qOff + k] - ox;
-    clip[k + 1] = q[qOff + k + 1] - oy;
-  }
-  let signedQ = 0;
-  for (let k = 0, j = 3; k < 4; j = k++) signedQ += clip[2 * j] * clip[2 * k + 1] - clip[2 * k] * clip[2 * j + 1];
-  if (signedQ === 0) return 0;
-  const orient = signedQ > 0 ? 1 : -1;
-  let n = 4;
-  for (let e = 0; e < 4 && n > 0; e++) {
-    const ax = clip[2 * e];
-    const ay = clip[2 * e + 1];
-    const e2 = e + 1 === 4 ? 0 : 2 * (e + 1);
-    const ex = clip[e2] - ax;
-    const ey = clip[e2 + 1] - ay;
-    let m = 0;
-    let prevX = src[2 * (n - 1)];
-    let prevY = src[2 * (n - 1) + 1];
-    let dPrev = orient * (ex * (prevY - ay) - ey * (prevX - ax));
-    for (let v = 0; v < n; v++) {
-      const curX = src[2 * v];
-      const curY = src[2 * v + 1];
-      const dCur = orient * (ex * (curY - ay) - ey * (curX - ax));
-      if (dCur >= 0) {
-        if (dPrev < 0) {
-          const t = dPrev / (dPrev - dCur);
-          dst[m++] = prevX + t * (curX - prevX);
-          dst[m++] = prevY + t * (curY - prevY);
-        }
-        dst[m++] = curX;
-        dst[m++] = curY;
-      } else if (dPrev >= 0) {
-        const t = dPrev / (dPrev - dCur);
-        dst[m++] = prevX + t * (curX - prevX);
-        dst[m++] = prevY + t * (curY - prevY);
-      }
-      prevX = curX;
-      prevY = curY;
-      dPrev = dCur;
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-    n = m / 2;
-  }
-  if (n < 3) return 0;
-  // ringArea: fan from the first vertex
-  const x0 = src[0];
-  const y0 = src[1];
-  let s = 0;
-  let px = src[2] - x0;
-  let py = src[3] - y0;
-  for (let k = 2; k < n; k++) {
-    const qx = src[2 * k] - x0;
-    const qy = src[2 * k + 1] - y0;
-    s += px * qy - py * qx;
-    px = qx;
-    py = qy;
-  }
-  return Math.abs(s) / 2;
 }
